@@ -1,0 +1,142 @@
+"""Apply ordered steps across services, one revision per transaction; or render them as SQL.
+
+Each step runs through Alembic itself (``EnvironmentContext`` with the service's own
+``ScriptDirectory``), inside a transaction orchestrate opens, so the revision's DDL and its
+version-table update commit or roll back together (SQLite too, see ``database.create_engine``).
+"""
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationStep
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Connection
+
+from orchestrator.database import connect
+from orchestrator.errors import MigrationFailed
+from orchestrator.logs import get_logger
+from orchestrator.migration_options import migration_options
+from orchestrator.sequencer import Direction, Step
+from orchestrator.state import DatabaseState
+from orchestrator.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class AppliedStep:
+    step: Step
+    seconds: float
+
+
+StepCallback = Callable[[int, Step], None]
+log = get_logger()
+
+
+class Executor:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._scripts: dict[str, ScriptDirectory] = {}
+
+    def script(self, service: str) -> ScriptDirectory:
+        if service not in self._scripts:
+            self._scripts[service] = self.workspace.histories[service].script_directory()
+        return self._scripts[service]
+
+    async def apply(self, url: URL, steps: Sequence[Step],
+                    before_step: StepCallback | None = None,
+                    after_step: Callable[[int, AppliedStep], None] | None = None,
+                    ) -> list[AppliedStep]:
+        """Apply ``steps`` in order on one connection; stop at the first failure (exit 3)."""
+        if not steps:
+            return []
+        for service in {s.service for s in steps}:
+            self.script(service)  # load scripts before touching the database
+
+        def run(connection: Connection) -> list[AppliedStep]:
+            if connection.in_transaction():
+                connection.commit()
+            done: list[AppliedStep] = []
+            for index, step in enumerate(steps):
+                if before_step:
+                    before_step(index, step)
+                started = time.perf_counter()
+                self.apply_step(connection, step)
+                applied = AppliedStep(step, time.perf_counter() - started)
+                done.append(applied)
+                log.info("step applied", n=index + 1, of=len(steps), service=step.service,
+                         revision=step.revision, direction=step.direction.value,
+                         seconds=round(applied.seconds, 4))
+                if after_step:
+                    after_step(index, applied)
+            return done
+
+        async with connect(url) as connection:
+            return await connection.run_sync(run)
+
+    def apply_step(self, connection: Connection, step: Step) -> None:
+        """One revision and its version-table update, in one transaction of its own."""
+        try:
+            with connection.begin():
+                with self._environment(step) as env:
+                    env.configure(
+                        connection=connection,
+                        **self._options(step.service, connection.dialect.name),
+                    )
+                    env.run_migrations()
+        except Exception as error:  # the revision's own failure: rolled back, reported
+            raise MigrationFailed(step.service, step.revision, error) from error
+
+    def render_sql(self, url: URL, steps: Sequence[Step], state: DatabaseState) -> str:
+        """The whole sequence as one offline SQL script, in order, with no database."""
+        buffer = io.StringIO()
+        heads = {name: tuple(state.heads_of(name)) for name in self.workspace.services}
+        dialect = url.get_backend_name()
+        for step in steps:
+            buffer.write(f"\n-- {step.direction.value} {step.service} {step.revision}"
+                         f"{': ' + step.message if step.message else ''}\n\n")
+            with self._environment(step, as_sql=True, starting_rev=heads[step.service] or None,
+                                   output_buffer=buffer) as env:
+                env.configure(
+                    url=url,
+                    literal_binds=True,
+                    dialect_opts={"paramstyle": "named"},
+                    transaction_per_migration=True,
+                    output_buffer=buffer,
+                    **self._options(step.service, dialect),
+                )
+                with env.begin_transaction():
+                    env.run_migrations()
+            heads[step.service] = self._heads_after(step, heads[step.service])
+        return buffer.getvalue()
+
+    def _environment(self, step: Step, **kw: object) -> EnvironmentContext:
+        script = self.script(step.service)
+        revision = script.get_revision(step.revision)
+        if step.direction is Direction.UPGRADE:
+            migration = MigrationStep.upgrade_from_script(script.revision_map, revision)
+        else:
+            migration = MigrationStep.downgrade_from_script(script.revision_map, revision)
+        config = self.workspace.service(step.service).alembic_config()
+        return EnvironmentContext(config, script, fn=lambda _rev, _ctx: [migration],
+                                  destination_rev=step.revision, **kw)
+
+    def _options(self, service: str, dialect_name: str) -> dict:
+        return migration_options(
+            self.workspace.service(service), self.workspace.metadata[service],
+            self.workspace.ownership, dialect_name,
+        )
+
+    def _heads_after(self, step: Step, heads: tuple[str, ...]) -> tuple[str, ...]:
+        """The version table's heads once ``step`` ran (to start the next offline step from)."""
+        history = self.workspace.histories[step.service]
+        revision = history.revisions[step.revision]
+        if step.direction is Direction.UPGRADE:
+            candidates = {*heads, step.revision}
+        else:
+            candidates = ({*heads} - {step.revision}) | set(revision.down_revisions)
+        covered = set().union(*(nx.ancestors(history.graph, h) for h in candidates))
+        return tuple(sorted(candidates - covered))

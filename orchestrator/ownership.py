@@ -1,0 +1,111 @@
+"""Who owns which table: one service, the workspace's ignore list, or nobody.
+
+A service owns the tables of its MetaData (or the ``tables =`` list of its ini) plus the tables
+its own migrations created and did not drop since. The second part is what lets a service's
+autogenerate propose dropping a table removed from its models (Alembic issues #776, #1381)
+while never touching another service's, an ignored or an unowned table.
+"""
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from orchestrator.errors import OwnershipError
+
+#: Tables of orchestrate and Alembic themselves: never owned, never diffed.
+INTERNAL_PATTERNS: tuple[str, ...] = ("alembic_version", "alembic_version_*", "orchestrate_*")
+
+
+class Ownership(str, Enum):
+    OWNED = "owned"
+    IGNORED = "ignored"
+    INTERNAL = "internal"
+    UNOWNED = "unowned"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Why a service claims a table: ``models``, ``ini`` or ``history``."""
+
+    service: str
+    source: str
+
+
+@dataclass
+class OwnershipRegistry:
+    owners: dict[str, Claim] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
+    version_tables: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(
+        cls,
+        claims: Mapping[str, Iterable[tuple[str, str]]],
+        ignore: Iterable[str] = (),
+        version_tables: Iterable[str] = (),
+    ) -> OwnershipRegistry:
+        """``claims`` maps a service to ``(table, source)`` pairs.
+
+        ``source`` is ``models``, ``ini`` or ``history``. A history claim (the service's
+        migrations created the table) only counts for tables no service's models or ini
+        claim: that is how a table moves from one service to another. Any other table claimed
+        by two services is an error naming both services and the table.
+        """
+        registry = cls(ignore=tuple(ignore), version_tables=frozenset(version_tables))
+        overlaps: list[str] = []
+        for weak in (False, True):
+            for service in sorted(claims):
+                for table, source in claims[service]:
+                    if (source == "history") != weak:
+                        continue
+                    held = registry.owners.get(table)
+                    if held is None:
+                        registry.owners[table] = Claim(service, source)
+                    elif held.service != service and (held.source == "history") == weak:
+                        overlaps.append(
+                            f"table {table!r} is claimed by service {held.service!r} (from its "
+                            f"{held.source}) and by service {service!r} (from its {source})"
+                        )
+        if overlaps:
+            raise OwnershipError(
+                "; ".join(overlaps)
+                + ". Every table must belong to exactly one service: remove it from one "
+                "service's models, or restrict that service with `tables = ...` in its ini"
+            )
+        return registry
+
+    def owner(self, table: str) -> str | None:
+        claim = self.owners.get(table)
+        return claim.service if claim else None
+
+    def tables_of(self, service: str) -> frozenset[str]:
+        return frozenset(t for t, claim in self.owners.items() if claim.service == service)
+
+    def classify(self, table: str) -> Ownership:
+        if self.is_internal(table):
+            return Ownership.INTERNAL
+        if table in self.owners:
+            return Ownership.OWNED
+        if self.is_ignored(table):
+            return Ownership.IGNORED
+        return Ownership.UNOWNED
+
+    def is_internal(self, table: str) -> bool:
+        return table in self.version_tables or _matches(table, INTERNAL_PATTERNS)
+
+    def is_ignored(self, table: str) -> bool:
+        return _matches(table, self.ignore)
+
+    def unowned(self, tables: Iterable[str]) -> list[str]:
+        """The tables, from a database listing, that nobody owns and nothing ignores."""
+        return sorted(t for t in tables if self.classify(t) is Ownership.UNOWNED)
+
+
+def _matches(table: str, patterns: Iterable[str]) -> bool:
+    bare = table.rpartition(".")[2]
+    return any(
+        fnmatch.fnmatchcase(table, pattern) or fnmatch.fnmatchcase(bare, pattern)
+        for pattern in patterns
+    )

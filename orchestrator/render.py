@@ -1,0 +1,30 @@
+"""Human output: aligned tables and colour only when stdout is a terminal."""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def style(text: str, **kw: Any) -> str:
+    """Colour for a terminal; plain text anywhere else."""
+    return click.style(text, **kw) if sys.stdout.isatty() else text
+
+
+def short(revisions: Sequence[str]) -> str:
+    return ", ".join(r[:12] for r in revisions) if revisions else "(base)"
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))

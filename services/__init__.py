@@ -1,0 +1,1 @@
+"""The bundled example monorepo: one package per service, all sharing one database."""

@@ -1,0 +1,1 @@
+"""The invoices service: invoices issued for orders, their lines and statuses."""

@@ -1,0 +1,1 @@
+"""The orders service: customer orders and their lines."""

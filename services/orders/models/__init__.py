@@ -1,0 +1,11 @@
+"""The orders service's MetaData.
+
+Tables are defined in the submodules of this package (``orders``, ``lines``, and
+``references`` for the stub tables of other services). This module deliberately does not
+import them: orchestrate's model loader imports every submodule itself.
+"""
+from shared_db import make_metadata
+
+metadata = make_metadata()
+
+__all__ = ["metadata"]

@@ -1,0 +1,1 @@
+"""The tenants service: the tenants of the platform and their settings."""

@@ -1,0 +1,1 @@
+"""The users service: accounts, their roles and their API keys."""
