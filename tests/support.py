@@ -1,0 +1,96 @@
+"""Helpers for tests: run the CLI in-process, inspect databases, edit workspaces."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+from click.testing import CliRunner
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from orchestrator.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class DatabaseHandle:
+    url: str
+    backend: str
+
+    def tables(self) -> list[str]:
+        return anyio.run(self._run_sync, lambda c: sorted(inspect(c).get_table_names()))
+
+    def columns(self, table: str) -> list[str]:
+        return anyio.run(self._run_sync,
+                         lambda c: [col["name"] for col in inspect(c).get_columns(table)])
+
+    def scalar_rows(self, sql: str) -> list:
+        return anyio.run(self._run_sync, lambda c: [r[0] for r in c.execute(text(sql))])
+
+    def execute(self, sql: str) -> None:
+        def run(connection):
+            connection.execute(text(sql))
+            connection.commit()
+        anyio.run(self._run_sync, run)
+
+    def version(self, service: str) -> list[str]:
+        table = f"alembic_version_{service}"
+        if table not in self.tables():
+            return []
+        return sorted(self.scalar_rows(f"SELECT version_num FROM {table}"))
+
+    async def _run_sync(self, fn):
+        engine = create_async_engine(self.url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(fn)
+        finally:
+            await engine.dispose()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def orchestrate(root: Path, *args: str, url: str | None = None) -> Outcome:
+    """Run the CLI in-process, as a user would type it, against workspace ``root``."""
+    argv = [*args, "--root", str(root)]
+    if url:
+        argv += ["--database-url", url]
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def alembic(root: Path, service: str, *args: str, url: str) -> subprocess.CompletedProcess:
+    """Vanilla Alembic's own command line, in a subprocess, on a service's ini."""
+    env = {**os.environ, "ORCHESTRATE_DATABASE_URL": url, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(root / "alembic.ini.d" / f"{service}.ini"),
+         *args],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def pg_available(server: str) -> bool:
+    url = make_url(server)
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def write(path: Path, content: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    return path
