@@ -1,0 +1,163 @@
+"""One reflection of the database per run, shared by every service's comparison.
+
+Plain Alembic reflects once per service: one batch of ``Inspector.get_multi_*`` queries for
+each service's tables, and on PostgreSQL one more query per ``SERIAL`` column to learn whether
+its sequence is owned by it. :func:`reflect` asks each ``get_multi_*`` question once for every
+owned table of the workspace (and the sequence question once for the whole database); each
+service's comparison then reads its tables from the :class:`Snapshot` through a
+:class:`SnapshotInspector`, an Inspector whose table list and multi-table answers come from the
+snapshot and whose every other method is the live Inspector's.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, inspect, text
+from sqlalchemy.engine import Connection, Inspector
+
+#: What Alembic's autogenerate reads of a table, as ``Inspector.get_multi_<kind>`` methods.
+KINDS: tuple[str, ...] = (
+    "columns",
+    "pk_constraint",
+    "foreign_keys",
+    "indexes",
+    "unique_constraints",
+    "table_comment",
+    "check_constraints",
+    "table_options",
+)
+TableKey = tuple[str | None, str]
+_NEXTVAL = re.compile(r"nextval\('(.+?)'::regclass\)")
+
+
+@dataclass
+class Snapshot:
+    """The database's table names and, for the tables asked for, every ``get_multi_*`` answer.
+
+    ``data[kind]`` maps ``(None, table)`` to the reflected records, exactly as the Inspector's
+    ``get_multi_<kind>`` returns them; a kind the dialect does not implement is absent and
+    listed in ``unsupported``. Only the default schema is read (autogenerate compares no other
+    schema: ``include_schemas`` is off).
+    """
+
+    dialect: str
+    table_names: list[str]
+    data: dict[str, dict[TableKey, Any]] = field(default_factory=dict)
+    unsupported: frozenset[str] = frozenset()
+
+    @property
+    def reflected(self) -> set[str]:
+        """Names of the tables whose details were reflected."""
+        return {name for _, name in self.data.get("columns", {})}
+
+    def records(self, kind: str, table: str) -> Any:
+        return self.data.get(kind, {}).get((None, table))
+
+
+def reflect(connection: Connection, wanted: Callable[[str], bool] | Collection[str]) -> Snapshot:
+    """Reflect the tables ``wanted`` (names, or a predicate on names) that exist, in one batch.
+
+    For use inside ``AsyncConnection.run_sync``. When most of the database is wanted, nothing
+    is filtered (one scan is cheaper than a long ``IN`` list), as SQLAlchemy itself does.
+    """
+    inspector = inspect(connection)
+    names = inspector.get_table_names()
+    keep = wanted if callable(wanted) else set(wanted).__contains__
+    tables = [name for name in names if keep(name)]
+    snapshot = Snapshot(connection.dialect.name, names)
+    if not tables:
+        return snapshot
+    filter_names = None if len(tables) * 2 > len(names) else tables
+    unsupported: set[str] = set()
+    selected = set(tables)
+    for kind in KINDS:
+        try:
+            answer = getattr(inspector, f"get_multi_{kind}")(filter_names=filter_names)
+        except NotImplementedError:
+            unsupported.add(kind)
+            continue
+        snapshot.data[kind] = {key: value for key, value in answer.items()
+                               if key[1] in selected}
+    snapshot.unsupported = frozenset(unsupported)
+    if snapshot.dialect == "postgresql":
+        _resolve_serial_defaults(connection, snapshot)
+    return snapshot
+
+
+def _resolve_serial_defaults(connection: Connection, snapshot: Snapshot) -> None:
+    """Drop the ``nextval(...)`` default of SERIAL columns, as Alembic does, in one query.
+
+    Alembic's PostgreSQL ``autogen_column_reflect`` asks, for every integer column whose
+    default is ``nextval('seq'::regclass)``, which column owns the sequence, and forgets the
+    default when it is that column (a SERIAL). That is one round trip per table; here the
+    owners of every sequence are read at once and the same rule applied, so the comparison
+    itself never queries.
+    """
+    owners = dict(connection.execute(text(
+        "SELECT c.oid::regclass::text, a.attname "
+        "FROM pg_class c "
+        "JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass "
+        "  AND d.refclassid = 'pg_class'::regclass "
+        "JOIN pg_class t ON t.oid = d.refobjid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+        "WHERE c.relkind = 'S'"
+    )).all())
+    for columns in snapshot.data.get("columns", {}).values():
+        for column in columns:
+            default = column.get("default")
+            if not default or not isinstance(column["type"], (Integer, BigInteger)):
+                continue
+            match = _NEXTVAL.match(default)
+            if match and owners.get(match.group(1)) == column["name"]:
+                column["default"] = None
+
+
+class SnapshotInspector:
+    """An Inspector answering the table list and ``get_multi_*`` from a :class:`Snapshot`.
+
+    Every record handed out is a copy, so what one comparison changes (Alembic wraps
+    constraint names, dialect hooks adjust column records) never leaks into another. Any
+    other question, or a table the snapshot does not hold, goes to the live Inspector.
+    """
+
+    def __init__(self, live: Inspector, snapshot: Snapshot) -> None:
+        self._live = live
+        self._snapshot = snapshot
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("get_multi_") and name[len("get_multi_"):] in KINDS:
+            kind = name[len("get_multi_"):]
+            return lambda **kw: self._multi(kind, **kw)
+        return getattr(self._live, name)
+
+    def get_table_names(self, schema: str | None = None, **kw: Any) -> list[str]:
+        if schema is not None:
+            return self._live.get_table_names(schema, **kw)
+        return list(self._snapshot.table_names)
+
+    def _multi(self, kind: str, schema: str | None = None,
+               filter_names: Iterable[str] | None = None, **kw: Any) -> dict[TableKey, Any]:
+        snapshot = self._snapshot
+        if schema is not None or kw:
+            return getattr(self._live, f"get_multi_{kind}")(
+                schema=schema, filter_names=filter_names, **kw)
+        if kind in snapshot.unsupported:
+            raise NotImplementedError(kind)
+        held = snapshot.data[kind]
+        names = list(filter_names) if filter_names is not None else [n for _, n in held]
+        answer = {(None, n): _copy(held[(None, n)]) for n in names if (None, n) in held}
+        missing = [n for n in names if (None, n) not in held]
+        if missing:
+            answer.update(getattr(self._live, f"get_multi_{kind}")(filter_names=missing))
+        return answer
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [dict(item) if isinstance(item, dict) else item for item in value]
+    if isinstance(value, dict):
+        return dict(value)
+    return value
