@@ -182,7 +182,7 @@ revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
 depends_on = ${repr(depends_on)}
-requires = []
+requires = ${repr(list(requires)) if requires else "[]"}
 
 
 def upgrade() -> None:

@@ -14,7 +14,8 @@ this one function.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,17 +26,18 @@ from alembic.runtime.migration import MigrationContext
 from alembic.runtime.plugins import Plugin
 from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import inspect
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from orchestrator.database import connect, redact
 from orchestrator.drift import Drift, find_drift
 from orchestrator.errors import RevisionError, UnsafeToCompare
+from orchestrator.gc_tuning import fewer_collections
 from orchestrator.logs import get_logger
 from orchestrator.migration_options import migration_options
 from orchestrator.orchestration import Orchestration
 from orchestrator.reflection import Snapshot, SnapshotInspector, reflect
-from orchestrator.state import DatabaseState, read_state_sync
+from orchestrator.state import read_state_sync
 from orchestrator.unstable_types import UnstableType, find_unstable_types
 
 SCHEMA_VERSION = 1
@@ -150,38 +152,55 @@ class ChangeReport:
         }
 
 
-async def detect_changes(orch: Orchestration, services: list[str] | None = None) -> ChangeReport:
-    """Compare every named service (default: all) with the database, from one reflection."""
+async def detect_changes(orch: Orchestration, services: list[str] | None = None, *,
+                         drift: bool = False) -> ChangeReport:
+    """Compare every named service (default: all) with the database, from one reflection.
+
+    With ``drift``, also read every revision of the compared services to find what the
+    database holds that their migrations do not explain (:mod:`orchestrator.drift`).
+    """
     ws = orch.workspace
     chosen = [s.name for s in ws.select(services)]
     metadata, ownership, histories = ws.metadata, ws.ownership, ws.histories
     owned = {table for name in chosen for table in ownership.tables_of(name)}
-    report = ChangeReport({"url": redact(orch.url), "dialect": orch.url.get_backend_name()},
-                          [], Snapshot(orch.url.get_backend_name(), []))
-    async with connect(orch.url) as connection:
-        state, snapshot = await connection.run_sync(_read_database, ws.services, owned)
-        report.snapshot = snapshot
-        for name in chosen:
-            entry = ServiceChanges(name, state.heads_of(name), list(histories[name].heads))
-            entry.blocker = _blocker(histories[name], entry.db_heads)
-            entry.unstable_types = find_unstable_types(name, metadata[name], ownership)
-            if entry.blocker is None:
-                found = find_drift(histories[name], ownership.tables_of(name), snapshot)
-                entry.drift, entry.unverified = found.drift, found.unverified
-            report.services.append(entry)
-        comparable = [e for e in report.services if e.blocker is None]
-        scripts = await _compare_all(orch, [e.service for e in comparable], snapshot, connection)
-    for entry in comparable:
-        entry.script = scripts[entry.service]
-        entry.changes = describe(entry.script.upgrade_ops)
-        log.debug("compared", service=entry.service, changes=len(entry.changes))
+    database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name()}
+    workers = min(ws.settings.concurrency, len(chosen))
+    with fewer_collections():
+        async with _connections(orch.url, workers) as pool:
+            state = await pool[0].run_sync(read_state_sync, ws.services.values())
+            snapshot = await reflect(pool, owned)
+            report = ChangeReport(database, [], snapshot)
+            for name in chosen:
+                entry = ServiceChanges(name, state.heads_of(name), list(histories[name].heads))
+                entry.blocker = _blocker(histories[name], entry.db_heads)
+                entry.unstable_types = find_unstable_types(name, metadata[name], ownership)
+                if drift and entry.blocker is None:
+                    found = find_drift(histories[name], ownership.tables_of(name), snapshot)
+                    entry.drift, entry.unverified = found.drift, found.unverified
+                report.services.append(entry)
+            comparable = [e.service for e in report.services if e.blocker is None]
+            scripts = await _compare_all(orch, comparable, snapshot, pool)
+        for name in comparable:
+            entry = report[name]
+            entry.script = scripts[name]
+            entry.changes = describe(entry.script.upgrade_ops)
+            log.debug("compared", service=name, changes=len(entry.changes))
     return report
 
 
-def _read_database(connection: Connection, services: dict, owned: set[str]
-                   ) -> tuple[DatabaseState, Snapshot]:
-    state = read_state_sync(connection, services.values())
-    return state, reflect(connection, owned)
+@asynccontextmanager
+async def _connections(url: URL, count: int) -> AsyncIterator[list[AsyncConnection]]:
+    """``count`` connections (at least one), opened at once, closed together."""
+    async with AsyncExitStack() as stack:
+        pool = [await stack.enter_async_context(connect(url))]
+
+        async def open_one() -> None:
+            pool.append(await stack.enter_async_context(connect(url)))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(count - 1):
+                group.start_soon(open_one)
+        yield pool
 
 
 def _blocker(history: Any, db_heads: list[str]) -> str | None:
@@ -205,30 +224,24 @@ def _blocker(history: Any, db_heads: list[str]) -> str | None:
 
 
 async def _compare_all(orch: Orchestration, names: list[str], snapshot: Snapshot,
-                       first: AsyncConnection) -> dict[str, ops.MigrationScript]:
-    """Compare services concurrently: a bounded set of workers, one connection each.
+                       pool: list[AsyncConnection]) -> dict[str, ops.MigrationScript]:
+    """Compare services concurrently: one worker per pooled connection.
 
     A comparison reads the snapshot and queries the database only for what the snapshot
     cannot answer (e.g. PostgreSQL's server-side comparison of two differing defaults); while
-    one waits on the database another proceeds. Worker 0 reuses the reflection's connection.
+    one waits on the database another proceeds.
     """
     results: dict[str, ops.MigrationScript] = {}
     queue = list(reversed(names))
-    workers = min(orch.workspace.settings.concurrency, len(names))
 
     async def work(connection: AsyncConnection) -> None:
         while queue:
             name = queue.pop()
             results[name] = await connection.run_sync(_compare_one, orch, name, snapshot)
 
-    async def work_on_own_connection() -> None:
-        async with connect(orch.url) as connection:
-            await work(connection)
-
     async with anyio.create_task_group() as group:
-        group.start_soon(work, first)
-        for _ in range(workers - 1):
-            group.start_soon(work_on_own_connection)
+        for connection in pool:
+            group.start_soon(work, connection)
     return results
 
 

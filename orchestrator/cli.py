@@ -212,14 +212,17 @@ def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allo
 
 @main.command("check")
 @click.argument("services_", nargs=-1, metavar="[SERVICE]...")
+@click.option("--drift", is_flag=True,
+              help="Also report what the database holds that no revision creates.")
 @json_option
 @common_options
-def check_command(orch: Orchestration, services_: tuple[str, ...], as_json: bool) -> int:
+def check_command(orch: Orchestration, services_: tuple[str, ...], drift: bool,
+                  as_json: bool) -> int:
     """CI gate: exit 1 when any service's models differ from its migrations and database."""
     from orchestrator.check import check
 
     orch.workspace.select(list(services_))
-    report = run(check, orch, list(services_) or None)
+    report = run(check, orch, list(services_) or None, drift=drift)
     if as_json:
         emit_json(report.to_dict())
         return 0 if report.clean else 1

@@ -5,7 +5,8 @@
    a database not at its head, several heads, a hand-altered database (drift), a custom type
    whose repr is unstable.
 3. Each changed service gets a revision id; ``requires`` are inferred from the new foreign keys
-   (:mod:`orchestrator.requirements`) and the extended revision DAG is checked for cycles.
+   (:mod:`orchestrator.requirements`). Models whose foreign keys make a cycle of services are
+   refused up front, with the foreign keys: new ``requires`` cannot close a cycle otherwise.
 4. The revisions are written through Alembic (:mod:`orchestrator.writer`).
 """
 from __future__ import annotations
@@ -22,7 +23,6 @@ from orchestrator.logs import get_logger
 from orchestrator.orchestration import Orchestration
 from orchestrator.requirements import (
     PlannedRevision,
-    check_acyclic,
     created_tables,
     new_foreign_keys,
     resolve_requirements,
@@ -82,8 +82,8 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
                    allow_empty: bool = False) -> GenerateResult:
     """Write one revision for each named service (default: all) whose models changed."""
     ws = orch.workspace
-    rank = orch.service_graph.rank  # models whose foreign keys make a service cycle: refused
-    report = await detect_changes(orch, services)
+    orch.service_graph  # foreign keys making a cycle of services: refused, explained
+    report = await detect_changes(orch, services, drift=True)
     refuse_unsafe(report)
     histories = ws.histories
     planned: dict[str, PlannedRevision] = {}
@@ -92,11 +92,10 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
             continue
         assert entry.script is not None
         planned[entry.service] = PlannedRevision(
-            entry.service, rev_id(), message, tuple(histories[entry.service].heads),
+            entry.service, rev_id(), tuple(histories[entry.service].heads),
             created_tables(entry.script.upgrade_ops),
             new_foreign_keys(entry.script.upgrade_ops))
     resolve_requirements(planned, histories, ws.ownership, report.snapshot.table_names)
-    check_acyclic(planned.values(), histories, rank)
     result = GenerateResult(ws.root, message, report)
     for name, plan in planned.items():
         entry = report[name]

@@ -11,12 +11,14 @@ snapshot and whose every other method is the live Inspector's.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 from sqlalchemy import BigInteger, Integer, inspect, text
 from sqlalchemy.engine import Connection, Inspector
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 #: What Alembic's autogenerate reads of a table, as ``Inspector.get_multi_<kind>`` methods.
 KINDS: tuple[str, ...] = (
@@ -57,34 +59,47 @@ class Snapshot:
         return self.data.get(kind, {}).get((None, table))
 
 
-def reflect(connection: Connection, wanted: Callable[[str], bool] | Collection[str]) -> Snapshot:
+async def reflect(connections: Sequence[AsyncConnection],
+                  wanted: Callable[[str], bool] | Collection[str]) -> Snapshot:
     """Reflect the tables ``wanted`` (names, or a predicate on names) that exist, in one batch.
 
-    For use inside ``AsyncConnection.run_sync``. When most of the database is wanted, nothing
-    is filtered (one scan is cheaper than a long ``IN`` list), as SQLAlchemy itself does.
+    Each ``get_multi_<kind>`` question is asked once, for all those tables; the questions are
+    spread over ``connections`` and asked concurrently. When most of the database is wanted,
+    nothing is filtered (one scan is cheaper than a long ``IN`` list), as SQLAlchemy does.
     """
-    inspector = inspect(connection)
-    names = inspector.get_table_names()
+    names = await connections[0].run_sync(lambda c: inspect(c).get_table_names())
     keep = wanted if callable(wanted) else set(wanted).__contains__
     tables = [name for name in names if keep(name)]
-    snapshot = Snapshot(connection.dialect.name, names)
+    snapshot = Snapshot(connections[0].dialect.name, names)
     if not tables:
         return snapshot
     filter_names = None if len(tables) * 2 > len(names) else tables
-    unsupported: set[str] = set()
     selected = set(tables)
-    for kind in KINDS:
-        try:
-            answer = getattr(inspector, f"get_multi_{kind}")(filter_names=filter_names)
-        except NotImplementedError:
-            unsupported.add(kind)
-            continue
-        snapshot.data[kind] = {key: value for key, value in answer.items()
-                               if key[1] in selected}
+    unsupported: set[str] = set()
+
+    async def ask(connection: AsyncConnection, kinds: Sequence[str]) -> None:
+        for kind in kinds:
+            answer = await connection.run_sync(_ask, kind, filter_names)
+            if answer is None:
+                unsupported.add(kind)
+            else:
+                snapshot.data[kind] = {k: v for k, v in answer.items() if k[1] in selected}
+
+    async with anyio.create_task_group() as group:
+        for index, connection in enumerate(connections):
+            group.start_soon(ask, connection, KINDS[index::len(connections)])
+    snapshot.data = {kind: snapshot.data[kind] for kind in KINDS if kind in snapshot.data}
     snapshot.unsupported = frozenset(unsupported)
     if snapshot.dialect == "postgresql":
-        _resolve_serial_defaults(connection, snapshot)
+        await connections[0].run_sync(_resolve_serial_defaults, snapshot)
     return snapshot
+
+
+def _ask(connection: Connection, kind: str, filter_names: list[str] | None) -> dict | None:
+    try:
+        return dict(getattr(inspect(connection), f"get_multi_{kind}")(filter_names=filter_names))
+    except NotImplementedError:
+        return None
 
 
 def _resolve_serial_defaults(connection: Connection, snapshot: Snapshot) -> None:

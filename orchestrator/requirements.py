@@ -5,19 +5,22 @@ revision whose operations create a foreign key to another service's table requir
 revision of that service that created the table: one generated in the same run, else the
 latest one in its history creating (or renaming into) the table, else, when the table exists
 but its creation cannot be read from the history, that service's head.
+
+Such a requirement cannot close a cycle in the revision DAG unless two services' new tables
+point at each other, which is a cycle of the service graph that ``generate`` refuses (with
+the foreign keys that make it) before comparing anything.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from alembic.operations import ops
 from sqlalchemy import ForeignKeyConstraint
 
 from orchestrator.autodetect import operations
-from orchestrator.errors import GenerationRefused, GraphCycleError
-from orchestrator.history import Requirement, Revision, ServiceHistory
+from orchestrator.errors import GenerationRefused
+from orchestrator.history import Requirement, ServiceHistory
 from orchestrator.ownership import OwnershipRegistry
-from orchestrator.revision_graph import RevisionGraph
 from orchestrator.revision_ops import read_operations
 
 
@@ -39,7 +42,6 @@ class PlannedRevision:
 
     service: str
     revision: str
-    message: str
     down_revisions: tuple[str, ...]
     creates: frozenset[str]
     foreign_keys: list[ForeignKeyTarget]
@@ -129,30 +131,6 @@ def _requirement(plan: PlannedRevision, fk: ForeignKeyTarget, owner: str,
             f"on. Merge them first: `orchestrate merge {owner}`"
         )
     return Requirement(owner, history.heads[0])
-
-
-def check_acyclic(planned: Iterable[PlannedRevision], histories: Mapping[str, ServiceHistory],
-                  service_rank: Mapping[str, int]) -> None:
-    """Refuse revisions whose ``requires`` would close a cycle in the global revision DAG."""
-    extended = dict(histories)
-    for plan in planned:
-        history = histories[plan.service]
-        revision = Revision(plan.service, plan.revision, plan.down_revisions, (),
-                            tuple(plan.requires), plan.message, None,
-                            history.service.versions_dir / f"{plan.revision} (to be written)")
-        extended[plan.service] = ServiceHistory(
-            history.service, {**history.revisions, plan.revision: revision})
-    try:
-        RevisionGraph.build(extended, service_rank)
-    except GraphCycleError as error:
-        raise GenerationRefused(
-            "the new revisions' requirements would form a cycle: " + error.message.removeprefix(
-                "the revisions form a cycle across services: ").removesuffix(
-                ". Remove one of these `requires` entries")
-            + ". Each new foreign key requires the revision creating the table it points at, "
-            "so two services cannot each point at the other's new table in one step: generate "
-            "one side first, then the other"
-        ) from None
 
 
 def _table_of(target_fullname: str) -> str:

@@ -94,3 +94,11 @@ def write(path: Path, content: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
     return path
+
+
+def edit(path: Path, old: str, new: str) -> Path:
+    """Replace ``old`` (which must occur exactly once) by ``new`` in a workspace file."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path}: expected exactly one {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
