@@ -105,8 +105,12 @@ def test_registry_classifies_owned_ignored_internal_unowned():
 def test_history_claims_yield_to_models_but_clash_among_themselves():
     moved = OwnershipRegistry.build({"a": [("t", "history")], "b": [("t", "models")]})
     assert moved.owner("t") == "b"
+    clash = OwnershipRegistry.build({"a": [("t", "history")], "b": [("t", "history")]})
+    assert [str(o) for o in clash.overlaps] == [
+        "table 't' is claimed by service 'a' (from its history) and by service 'b' "
+        "(from its history)"]
     with pytest.raises(OwnershipError, match="'t' is claimed by service 'a'"):
-        OwnershipRegistry.build({"a": [("t", "history")], "b": [("t", "history")]})
+        clash.check()
 
 
 def test_ignore_list_from_pyproject_with_globs(example, db):
