@@ -17,6 +17,7 @@ from orchestrator import inventory, migrate, planner
 from orchestrator.errors import OrchestrateError
 from orchestrator.logs import configure_logging, redact_passwords
 from orchestrator.orchestration import Orchestration
+from orchestrator.plan_view import render_plan
 from orchestrator.render import emit_json, short, style, table
 from orchestrator.sequencer import parse_targets
 
@@ -89,36 +90,18 @@ def services(orch: Orchestration, as_json: bool) -> int:
 
 
 @main.command()
+@click.option("--sql", is_flag=True, help="Print the SQL of the pending steps instead.")
 @json_option
 @common_options
-def plan(orch: Orchestration, as_json: bool) -> int:
-    """For every service: DB revision, heads, pending revisions; then the global steps."""
-    result = run(planner.make_plan, orch)
-    if as_json:
+def plan(orch: Orchestration, sql: bool, as_json: bool) -> int:
+    """The whole release at a glance: every service, then the ordered steps; exit 1 on problems."""
+    result = run(planner.make_plan, orch, sql=sql)
+    if sql:
+        click.echo(result.sql)
+    elif as_json:
         emit_json(result.to_dict())
-        return 0 if result.clean else 1
-    db = result.database
-    click.echo(f"database: {db['url']}" + ("" if db["exists"] else " (not created yet)"))
-    click.echo(table(
-        ["service", "current", "head", "pending"],
-        [[s.name, short(s.current), style(short(s.heads), fg="red") if len(s.heads) > 1
-          else short(s.heads), len(s.pending) or style("up to date", fg="green")]
-         for s in result.services],
-    ))
-    if result.steps:
-        click.echo(f"\n{len(result.steps)} step(s), in order:")
-        for index, step in enumerate(result.steps, 1):
-            click.echo(f"  {index:>3}. {step.service:<16} {step.revision:<14} {step.message}")
-    for finding in result.findings:
-        colour = "red" if finding.severity == "error" else "yellow"
-        click.echo(style(f"{finding.severity}: ", fg=colour) + finding.message)
-    if not result.clean:
-        verdict = style("problems found", fg="red", bold=True)
-    elif result.steps:
-        verdict = style(f"ready: {len(result.steps)} step(s) to apply", fg="yellow")
     else:
-        verdict = style("clean: every service is at head", fg="green")
-    click.echo(f"\n{verdict}")
+        click.echo(render_plan(result))
     return 0 if result.clean else 1
 
 
