@@ -42,6 +42,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail(error.message, error.exit_code)
         except DBAPIError as error:
             _fail(f"database error: {error.orig}", 3)
+        except BrokenPipeError:  # `orchestrate plan | head`: the reader left, nothing to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise
         except Exception as error:  # a bug: say so plainly, traceback only on request
