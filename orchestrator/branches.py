@@ -16,7 +16,7 @@ from __future__ import annotations
 import subprocess
 from argparse import Namespace
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
@@ -52,7 +52,7 @@ class Head:
                 "path": self.path, "branch": self.branch}
 
 
-@dataclass(frozen=True)
+@dataclass
 class ServiceHeads:
     service: str
     heads: list[Head]
@@ -99,10 +99,11 @@ class MergeConflict(OrchestrateError):
 def find_heads(orch: Orchestration, services: Sequence[str] | None = None) -> list[ServiceHeads]:
     """Every (named) service's heads, with their branches when it has several."""
     ws = orch.workspace
-    found = []
-    for service in ws.select(services):
-        history = ws.histories[service.name]
-        found.append(_service_heads(history, ws.root))
+    found = [_service_heads(ws.histories[s.name], ws.root) for s in ws.select(services)]
+    forked = [report for report in found if report.forked]
+    dates = git_author_dates(ws.root, [h.path for r in forked for h in r.heads])
+    for report in forked:
+        report.heads[:] = [replace(h, git_author_date=dates.get(h.path)) for h in report.heads]
     return found
 
 
@@ -110,33 +111,38 @@ def _service_heads(history: ServiceHistory, root: Path) -> ServiceHeads:
     heads = history.heads
     reach = {h: nx.ancestors(history.graph, h) | {h} for h in heads}
     common = set.intersection(*reach.values()) if heads else set()
+    # common is closed under ancestors: its latest revisions have no child in it
     points = [r for r in history.order if r in common
-              and not (nx.descendants(history.graph, r) & common)]
-    forked = len(heads) > 1
-    listed = []
-    for head in heads:
-        rev = history.revisions[head]
-        listed.append(Head(
-            revision=head,
-            message=rev.message,
-            create_date=rev.create_date,
-            path=_relative(rev.path, root),
-            branch=[r for r in history.order if r in reach[head] - common],
-            git_author_date=git_author_date(rev.path) if forked else None,
-        ))
+              and not any(child in common for child in history.graph.successors(r))]
+    listed = [
+        Head(revision=rev.revision, message=rev.message, create_date=rev.create_date,
+             path=_relative(rev.path, root),
+             branch=[r for r in history.order if r in reach[rev.revision] - common])
+        for rev in (history.revisions[head] for head in heads)
+    ]
     return ServiceHeads(history.name, listed, points)
 
 
-def git_author_date(path: Path) -> str | None:
-    """ISO author date of the last commit touching ``path``; None outside git or untracked."""
+def git_author_dates(root: Path, paths: Sequence[str]) -> dict[str, str]:
+    """ISO author date of the last commit touching each path (relative to ``root``), in one
+    ``git log``; paths outside git history, or no git at all, are simply left out."""
+    if not paths:
+        return {}
     try:
-        done = subprocess.run(["git", "log", "-1", "--format=%aI", "--", path.name],
-                              cwd=path.parent, capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            ["git", "log", "--format=%x00%aI", "--name-only", "--relative", "--", *paths],
+            cwd=root, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
-        return None
+        return {}
     if done.returncode != 0:
-        return None
-    return done.stdout.strip() or None
+        return {}
+    wanted, dates = set(paths), {}
+    for commit in done.stdout.split("\0")[1:]:
+        date, *names = commit.strip().splitlines()
+        for name in names:
+            if name in wanted and name not in dates:
+                dates[name] = date
+    return dates
 
 
 def merge(orch: Orchestration, service: str, message: str | None = None) -> MergeResult:
@@ -196,4 +202,4 @@ def _write_merge(history: ServiceHistory, heads: list[str],
 
 
 def _relative(path: Path, root: Path) -> str:
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
