@@ -10,7 +10,8 @@ it). Two branches conflict when, past the point where they split:
 
 Both altering one column is a warning: both run, the last one wins. An operation inside an
 ``if``/``try`` or with ``if_exists``/``if_not_exists`` counts as guarded; a pair of guarded
-operations does not conflict (either may run first, so both need the guard).
+operations does not conflict (either may run first, so both need the guard), nor does a
+removal against a guarded change (skipped once the object is gone).
 """
 from __future__ import annotations
 
@@ -69,12 +70,12 @@ class Change:
             for flag in ("if_exists", "if_not_exists"))
 
     def describe(self) -> str:
-        return f"revision {self.revision.revision} ({self.where}, op.{self.operation.name}) " \
-               f"{self.phrase}"
+        op = self.operation.name
+        return f"revision {self.revision.revision} ({self.where}, op.{op}) {self.phrase}"
 
 
 _KINDS = {
-    # (action of the first, action of the second) -> kind, unordered
+    # the actions of the two changes (in either order) -> the kind of conflict
     frozenset([Action.ADD]): "both-add",
     frozenset([Action.REMOVE]): "both-remove",
     frozenset([Action.REMOVE, Action.ALTER]): "remove-vs-change",
@@ -101,20 +102,19 @@ class Conflict:
     def message(self) -> str:
         a, b = self.first.describe(), self.second.describe()
         head = f"service {self.service!r}: "
-        if self.kind == "both-add":
-            return (head + f"both branches add {self.obj}: {a}; {b}. Whichever runs second "
+        if self.kind in ("both-add", "both-remove"):
+            verb, flag = ("add", "if_not_exists=True") if self.kind == "both-add" else (
+                "remove", "if_exists=True")
+            return (head + f"both branches {verb} {self.obj}: {a}; {b}. Whichever runs second "
                     "fails. Remove the duplicate operation from one branch, or guard both "
-                    "(if_not_exists=True or an existence check: either branch may run first)")
-        if self.kind == "both-remove":
-            return (head + f"both branches remove {self.obj}: {a}; {b}. Whichever runs second "
-                    "fails. Remove the duplicate operation from one branch, or guard both "
-                    "(if_exists=True or an existence check: either branch may run first)")
+                    f"({flag} or an existence check: either branch may run first)")
         if self.kind == "remove-vs-change":
             removing, other = (a, b) if self.first.action is Action.REMOVE else (b, a)
             return (head + f"one branch removes {self.obj} that the other changes or uses: "
-                    f"{removing}; {other}. In either order one of them fails or its change "
-                    "is lost. Remove the operation from one branch (or move it onto the other "
-                    "branch, after the change), or guard it with an existence check")
+                    f"{removing}; {other}. In one of the two orders the change fails. Remove "
+                    "the operation from one branch (or move it onto the other branch, after "
+                    "the change), or guard the change with an existence check so that it is "
+                    "skipped once the object is gone")
         return (head + f"both branches alter {self.obj}: {a}; {b}. Both run and the last one "
                 "wins; check that the merged schema is what you want")
 
@@ -158,8 +158,7 @@ def analyse_conflicts(history: ServiceHistory, root: Path | None = None) -> list
         for mine in left:
             for theirs in by_object.get(mine.obj, ()):
                 kind = _KINDS.get(frozenset([mine.action, theirs.action]))
-                if kind is None or (kind != "remove-vs-change"
-                                    and mine.guarded and theirs.guarded):
+                if kind is None or _guarded(kind, mine, theirs):
                     continue
                 first, second = sorted(
                     (mine, theirs), key=lambda c: (history.position[c.revision.revision],
@@ -171,6 +170,14 @@ def analyse_conflicts(history: ServiceHistory, root: Path | None = None) -> list
                     conflicts[key] = found
     return sorted(conflicts.values(), key=lambda c: (_RANK[c.kind], *(
         (history.position[x.revision.revision], x.operation.line) for x in (c.first, c.second))))
+
+
+def _guarded(kind: str, one: Change, two: Change) -> bool:
+    """Guards that make the pair safe in both orders: on the changing side of a removal (it
+    is skipped once the object is gone), on both sides of anything else."""
+    if kind == "remove-vs-change":
+        return (two if one.action is Action.REMOVE else one).guarded
+    return one.guarded and two.guarded
 
 
 def _changes(revision: Revision, root: Path | None) -> Iterator[Change]:

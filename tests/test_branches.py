@@ -329,6 +329,13 @@ CASES = {
     "only one guarded": (
         "op.create_index('ix_orders_notes', 'orders', ['notes'], if_not_exists=True)",
         "op.create_index('ix_orders_notes', 'orders', ['notes'])", ["both-add"]),
+    "drop table vs a guarded change": (
+        "op.drop_table('order_lines')",
+        "try:\n    op.add_column('order_lines', sa.Column('memo', sa.Text()))\n"
+        "except Exception:\n    pass", []),
+    "guarded drop vs a change": (
+        "op.drop_table('order_lines', if_exists=True)",
+        "op.add_column('order_lines', sa.Column('memo', sa.Text()))", ["remove-vs-change"]),
     "both alter one column": (
         "op.alter_column('orders', 'notes', nullable=False)",
         "with op.batch_alter_table('orders') as b:\n    b.alter_column('notes', "
