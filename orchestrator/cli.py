@@ -192,11 +192,11 @@ def heads(orch: Orchestration, service_names: tuple[str, ...], as_json: bool) ->
                    "services": [r.to_dict() for r in reports],
                    "verdict": "forked" if forked else "clean"})
         return 1 if forked else 0
-    click.echo(table(
-        ["service", "head", "created", "message"],
-        [[r.service, short([h.revision]), h.create_date or "", h.message]
-         for r in reports for h in r.heads],
-    ))
+    rows = []
+    for report in reports:
+        rows += [[report.service, short([h.revision]), h.create_date or "", h.message]
+                 for h in report.heads] or [[report.service, "(no revisions)", "", ""]]
+    click.echo(table(["service", "head", "created", "message"], rows))
     for report in forked:
         since = short(report.branch_points) if report.branch_points else "base"
         click.echo(style("\nerror: ", fg="red", bold=True)
@@ -209,7 +209,7 @@ def heads(orch: Orchestration, service_names: tuple[str, ...], as_json: bool) ->
                        f"({len(head.branch)} revision(s) on this branch)")
         click.echo(f"  merge them with `orchestrate merge {report.service}`")
     if not forked:
-        click.echo(style("\nclean: every service has one head", fg="green"))
+        click.echo(style("\nclean: no service has several heads", fg="green"))
     return 1 if forked else 0
 
 
