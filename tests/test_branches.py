@@ -200,6 +200,9 @@ def test_heads_is_the_ci_gate(example, tmp_path):
     assert [s["service"] for s in report["services"]] == [
         "invoices", "orders", "products", "tenants", "users"]
     assert all(len(s["heads"]) == 1 and not s["forked"] for s in report["services"])
+    human = orchestrate(example, "heads")
+    assert human.exit_code == 0 and "orders    b7e3d90f1c56" in human.stdout
+    assert "clean: no service has several heads" in human.stdout
 
     fork_orders(example)
     revision(example, "orders", "d4d4d4d4d4d4", "b2b2b2b2b2b2",
