@@ -160,3 +160,75 @@ def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, as_jso
     result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql)
     _render_run(result, as_json, "downgraded")
     return 0
+
+
+from orchestrator import branches  # noqa: E402  (kept with the commands that use it)
+
+
+@main.command()
+@click.argument("service_names", nargs=-1, metavar="[SERVICE]...")
+@json_option
+@common_options
+def heads(orch: Orchestration, service_names: tuple[str, ...], as_json: bool) -> int:
+    """Every service's heads; exit 1 when one has several (the CI gate)."""
+    reports = branches.find_heads(orch, service_names)
+    forked = [r for r in reports if r.forked]
+    if as_json:
+        emit_json({"schema_version": branches.HEADS_SCHEMA_VERSION,
+                   "services": [r.to_dict() for r in reports],
+                   "verdict": "forked" if forked else "clean"})
+        return 1 if forked else 0
+    rows = []
+    for report in reports:
+        rows += [[report.service, short([h.revision]), h.create_date or "", h.message]
+                 for h in report.heads] or [[report.service, "(no revisions)", "", ""]]
+    click.echo(table(["service", "head", "created", "message"], rows))
+    for report in forked:
+        since = short(report.branch_points) if report.branch_points else "base"
+        click.echo(style("\nerror: ", fg="red", bold=True)
+                   + f"service {report.service!r} has {len(report.heads)} heads, "
+                   f"branched from {since}:")
+        for head in report.heads:
+            dates = f"created {head.create_date or '?'}" + (
+                f", committed {head.git_author_date}" if head.git_author_date else "")
+            click.echo(f"  {head.revision}  {head.message!r}  {dates}  {head.path}  "
+                       f"({len(head.branch)} revision(s) on this branch)")
+        click.echo(f"  merge them with `orchestrate merge {report.service}`")
+    if not forked:
+        click.echo(style("\nclean: no service has several heads", fg="green"))
+    return 1 if forked else 0
+
+
+@main.command()
+@click.argument("service_names", nargs=-1, metavar="SERVICE...")
+@click.option("--all", "all_services", is_flag=True,
+              help="Merge every service that has several heads.")
+@click.option("-m", "--message", default=None, help="Message of the merge revision(s).")
+@json_option
+@common_options
+def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: bool,
+          message: str | None, as_json: bool) -> int:
+    """Merge a service's heads into one revision, after checking the branches do not collide."""
+    if all_services == bool(service_names):
+        raise click.UsageError("name the SERVICE(s) to merge, or pass --all (not both)")
+    root = orch.workspace.root
+    try:
+        results = branches.merge_services(orch, service_names or None, message)
+    except branches.MergeConflict as refused:
+        if not as_json:
+            raise
+        emit_json({"merged": [], "conflicts": [c.to_dict() for c in refused.conflicts]})
+        return 1
+    if as_json:
+        emit_json({"merged": [r.to_dict(root) for r in results], "conflicts": []})
+        return 0
+    for result in results:
+        if result.revision is None:
+            click.echo(f"nothing to merge: service {result.service!r} has "
+                       f"{'one head' if result.heads else 'no revisions'}")
+            continue
+        click.echo(f"merged {result.service}: wrote {result.to_dict(root)['path']} "
+                   f"(revision {result.revision}, merging {', '.join(result.heads)})")
+        for warning in result.warnings:
+            click.echo(style("warning: ", fg="yellow") + warning.message)
+    return 0
