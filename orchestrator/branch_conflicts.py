@@ -66,7 +66,7 @@ class Change:
     def guarded(self) -> bool:
         op = self.operation
         return op.conditional or any(
-            op.literal(flag) is True or op.keyword(flag) is True
+            op.keyword(flag) is True
             for flag in ("if_exists", "if_not_exists"))
 
     def describe(self) -> str:

@@ -49,11 +49,12 @@ class Operation:
         return literal(self.args.get(param))
 
     def keyword(self, name: str) -> object | None:
-        """A ``**kw`` argument such as ``postgresql_concurrently``, when literal."""
+        """A keyword argument, named in the signature (``unique``) or caught by its ``**kw``
+        (``postgresql_concurrently``), when literal."""
+        if name in self.args:
+            return literal(self.args[name])
         extra = self.args.get("kw") or self.args.get("dialect_kw")
-        if isinstance(extra, dict):
-            return literal(extra.get(name))
-        return literal(self.args.get(name))
+        return literal(extra.get(name)) if isinstance(extra, dict) else None
 
 
 @dataclass
