@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from orchestrator.database import connect, redact
 from orchestrator.drift import Drift, find_drift
 from orchestrator.errors import RevisionError, UnsafeToCompare
-from orchestrator.gc_tuning import fewer_collections
+from orchestrator.gc_tuning import Pacer, paced_collections
 from orchestrator.logs import get_logger
 from orchestrator.migration_options import migration_options
 from orchestrator.orchestration import Orchestration
@@ -165,10 +165,11 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
     owned = {table for name in chosen for table in ownership.tables_of(name)}
     database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name()}
     workers = min(ws.settings.concurrency, len(chosen))
-    with fewer_collections():
+    with paced_collections() as pacer:
         async with _connections(orch.url, workers) as pool:
             state = await pool[0].run_sync(read_state_sync, ws.services.values())
             snapshot = await reflect(pool, owned)
+            pacer.settle()
             report = ChangeReport(database, [], snapshot)
             for name in chosen:
                 entry = ServiceChanges(name, state.heads_of(name), list(histories[name].heads))
@@ -179,7 +180,7 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
                     entry.drift, entry.unverified = found.drift, found.unverified
                 report.services.append(entry)
             comparable = [e.service for e in report.services if e.blocker is None]
-            scripts = await _compare_all(orch, comparable, snapshot, pool)
+            scripts = await _compare_all(orch, comparable, snapshot, pool, pacer)
         for name in comparable:
             entry = report[name]
             entry.script = scripts[name]
@@ -224,7 +225,8 @@ def _blocker(history: Any, db_heads: list[str]) -> str | None:
 
 
 async def _compare_all(orch: Orchestration, names: list[str], snapshot: Snapshot,
-                       pool: list[AsyncConnection]) -> dict[str, ops.MigrationScript]:
+                       pool: list[AsyncConnection], pacer: Pacer
+                       ) -> dict[str, ops.MigrationScript]:
     """Compare services concurrently: one worker per pooled connection.
 
     A comparison reads the snapshot and queries the database only for what the snapshot
@@ -238,6 +240,7 @@ async def _compare_all(orch: Orchestration, names: list[str], snapshot: Snapshot
         while queue:
             name = queue.pop()
             results[name] = await connection.run_sync(_compare_one, orch, name, snapshot)
+            pacer.between()
 
     async with anyio.create_task_group() as group:
         for connection in pool:
@@ -257,7 +260,8 @@ def compare_service(connection: Connection, service: Any, metadata: Any, ownersh
     """Alembic's autogenerate comparison of one service, reading ``snapshot``."""
     options = migration_options(service, metadata, ownership, connection.dialect.name)
     options["autogenerate_plugins"] = ["alembic.autogenerate.*", PLUGIN]
-    options[INSPECTOR_OPTION] = SnapshotInspector(inspect(connection), snapshot)
+    options[INSPECTOR_OPTION] = SnapshotInspector(inspect(connection), snapshot,
+                                                  ownership.tables_of(service.name))
     context = MigrationContext.configure(connection, opts=options)
     return produce_migrations(context, metadata)
 

@@ -168,9 +168,11 @@ def _compare_table(service: str, table: str, wanted: _Table, snapshot: Snapshot)
         group = [o for o in wanted.objects if _GROUPS[o.kind] == _GROUPS[kind]]
         if not _explained(group, name, columns):
             found.append(Drift(service, kind, table, name, "unexplained"))
-    live_names = {(_GROUPS[kind], name) for kind, name, _ in live if name}
     for obj in wanted.objects:
-        if obj.name and (_GROUPS[obj.kind], obj.name) not in live_names:
+        group = [(name, columns) for kind, name, columns in live
+                 if _GROUPS[kind] == _GROUPS[obj.kind]]
+        if obj.name and not any(name == obj.name or (name is None and columns == obj.columns)
+                                for name, columns in group):
             found.append(Drift(service, obj.kind, table, obj.name, "missing", obj.revision))
     return found
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import anyio
@@ -50,10 +51,9 @@ class Snapshot:
     data: dict[str, dict[TableKey, Any]] = field(default_factory=dict)
     unsupported: frozenset[str] = frozenset()
 
-    @property
-    def reflected(self) -> set[str]:
-        """Names of the tables whose details were reflected."""
-        return {name for _, name in self.data.get("columns", {})}
+    @cached_property
+    def present(self) -> frozenset[str]:
+        return frozenset(self.table_names)
 
     def records(self, kind: str, table: str) -> Any:
         return self.data.get(kind, {}).get((None, table))
@@ -133,14 +133,17 @@ def _resolve_serial_defaults(connection: Connection, snapshot: Snapshot) -> None
 class SnapshotInspector:
     """An Inspector answering the table list and ``get_multi_*`` from a :class:`Snapshot`.
 
-    Every record handed out is a copy, so what one comparison changes (Alembic wraps
-    constraint names, dialect hooks adjust column records) never leaks into another. Any
-    other question, or a table the snapshot does not hold, goes to the live Inspector.
+    It shows one service's view: of the database's tables, those in ``tables`` (the tables the
+    service owns, which is all its ``include_name`` admits anyway), so that no comparison walks
+    the table list of the whole database. Every record handed out is a copy, so what one
+    comparison changes (Alembic wraps constraint names, dialect hooks adjust column records)
+    never leaks into another. Any other question goes to the live Inspector.
     """
 
-    def __init__(self, live: Inspector, snapshot: Snapshot) -> None:
+    def __init__(self, live: Inspector, snapshot: Snapshot, tables: Collection[str]) -> None:
         self._live = live
         self._snapshot = snapshot
+        self._tables = sorted(snapshot.present.intersection(tables))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("get_multi_") and name[len("get_multi_"):] in KINDS:
@@ -151,7 +154,7 @@ class SnapshotInspector:
     def get_table_names(self, schema: str | None = None, **kw: Any) -> list[str]:
         if schema is not None:
             return self._live.get_table_names(schema, **kw)
-        return list(self._snapshot.table_names)
+        return list(self._tables)
 
     def _multi(self, kind: str, schema: str | None = None,
                filter_names: Iterable[str] | None = None, **kw: Any) -> dict[TableKey, Any]:
@@ -162,7 +165,7 @@ class SnapshotInspector:
         if kind in snapshot.unsupported:
             raise NotImplementedError(kind)
         held = snapshot.data[kind]
-        names = list(filter_names) if filter_names is not None else [n for _, n in held]
+        names = list(filter_names) if filter_names is not None else self._tables
         answer = {(None, n): _copy(held[(None, n)]) for n in names if (None, n) in held}
         missing = [n for n in names if (None, n) not in held]
         if missing:
