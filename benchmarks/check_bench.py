@@ -11,10 +11,10 @@ run, on the same database, with the models already imported for (b) and (c):
       ``MigrationContext`` (and so its own reflection), on one connection;
   (c) ``orchestrate check`` in-process: the library call, one shared reflection.
 
-A last line runs (b) under the same garbage-collector setting orchestrate uses while it
-compares (:mod:`orchestrator.gc_tuning`), to show how much of the gain is the shared
-reflection and how much the fewer collections. (b) and (c) run ``--repeat`` times, alternating, and the best time of each is used (the box may
-be shared). Every way must find nothing to change, or the benchmark stops.
+A last line runs (b) under the garbage-collector pacing orchestrate uses while it compares
+(:mod:`orchestrator.gc_tuning`), to show how much of the gain is the shared reflection and how
+much the pacing. (b) and (c) run ``--repeat`` times, alternating, and the best time of each is
+used (the box may be shared). Every way must find nothing to change, or the benchmark stops.
 
     python -m benchmarks.check_bench                      # 20x25 and 200x25 tables
     python -m benchmarks.check_bench --sizes 20x25 --sample 0   # (a) on every service
@@ -104,7 +104,7 @@ def bench(folder: Path, server: str, services: int, tables: int, sample: int,
               f"(runs: {_runs(ours)})")
         print(f"   ratios: (a)/(c) = {loop / c:5.1f}x   (b)/(c) = {b / c:4.1f}x   "
               f"(median-based (b)/(c) = {statistics.median(plain) / statistics.median(ours):.1f}x)")
-        print(f"   (b) with orchestrate's GC setting: {min(tuned):.2f} s, so (b)/(c) from the "
+        print(f"   (b) with orchestrate's GC pacing:   {min(tuned):.2f} s, so (b)/(c) from the "
               f"shared reflection alone = {min(tuned) / c:.1f}x")
     finally:
         anyio.run(_admin, server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -19,7 +19,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 from alembic.autogenerate import produce_migrations
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
@@ -29,6 +28,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from orchestrator.concurrency import task_group
 from orchestrator.database import connect, redact
 from orchestrator.drift import Drift, find_drift
 from orchestrator.errors import RevisionError, UnsafeToCompare
@@ -168,7 +168,7 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
     with paced_collections() as pacer:
         async with _connections(orch.url, workers) as pool:
             state = await pool[0].run_sync(read_state_sync, ws.services.values())
-            snapshot = await reflect(pool, owned)
+            snapshot = await reflect(pool, owned, state.tables)
             pacer.settle()
             report = ChangeReport(database, [], snapshot)
             for name in chosen:
@@ -198,7 +198,7 @@ async def _connections(url: URL, count: int) -> AsyncIterator[list[AsyncConnecti
         async def open_one() -> None:
             pool.append(await stack.enter_async_context(connect(url)))
 
-        async with anyio.create_task_group() as group:
+        async with task_group() as group:
             for _ in range(count - 1):
                 group.start_soon(open_one)
         yield pool
@@ -242,7 +242,7 @@ async def _compare_all(orch: Orchestration, names: list[str], snapshot: Snapshot
             results[name] = await connection.run_sync(_compare_one, orch, name, snapshot)
             pacer.between()
 
-    async with anyio.create_task_group() as group:
+    async with task_group() as group:
         for connection in pool:
             group.start_soon(work, connection)
     return results

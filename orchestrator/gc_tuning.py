@@ -55,7 +55,7 @@ def paced_collections(budget: int = BUDGET) -> Iterator[Pacer]:
         yield pacer
     finally:
         _active.clear()
+        gc.collect()  # the last services' garbage (frozen objects are not walked): paid here
         gc.unfreeze()
-        gc.collect()  # the last services' garbage: paid here, not by whoever runs next
         if was_enabled:
             gc.enable()

@@ -97,16 +97,22 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
             new_foreign_keys(entry.script.upgrade_ops))
     resolve_requirements(planned, histories, ws.ownership, report.snapshot.table_names)
     result = GenerateResult(ws.root, message, report)
-    for name, plan in planned.items():
-        entry = report[name]
-        assert entry.script is not None
-        path = write_revision(ws.services[name], ws.metadata[name], ws.ownership,
-                              orch.url.get_backend_name(), revision=plan.revision,
-                              message=message, script=entry.script, requires=plan.requires)
-        result.written.append(WrittenRevision(name, plan.revision, path, plan.down_revisions,
-                                              plan.requires, entry))
-        log.info("revision written", service=name, revision=plan.revision,
-                 path=_relative(path, ws.root), operations=len(entry.changes))
+    try:
+        for name, plan in planned.items():
+            entry = report[name]
+            assert entry.script is not None
+            path = write_revision(ws.services[name], ws.metadata[name], ws.ownership,
+                                  orch.url.get_backend_name(), revision=plan.revision,
+                                  message=message, script=entry.script, requires=plan.requires)
+            result.written.append(WrittenRevision(name, plan.revision, path,
+                                                  plan.down_revisions, plan.requires, entry))
+    except BaseException:
+        for done in result.written:  # all or nothing: no half of a cross-service change
+            done.path.unlink(missing_ok=True)
+        raise
+    for done in result.written:
+        log.info("revision written", service=done.service, revision=done.revision,
+                 path=_relative(done.path, ws.root), operations=len(done.changes.changes))
     return result
 
 

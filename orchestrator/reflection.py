@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import anyio
 from sqlalchemy import BigInteger, Integer, inspect, text
 from sqlalchemy.engine import Connection, Inspector
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from orchestrator.concurrency import task_group
 
 #: What Alembic's autogenerate reads of a table, as ``Inspector.get_multi_<kind>`` methods.
 KINDS: tuple[str, ...] = (
@@ -60,14 +61,17 @@ class Snapshot:
 
 
 async def reflect(connections: Sequence[AsyncConnection],
-                  wanted: Callable[[str], bool] | Collection[str]) -> Snapshot:
+                  wanted: Callable[[str], bool] | Collection[str],
+                  table_names: list[str] | None = None) -> Snapshot:
     """Reflect the tables ``wanted`` (names, or a predicate on names) that exist, in one batch.
 
     Each ``get_multi_<kind>`` question is asked once, for all those tables; the questions are
     spread over ``connections`` and asked concurrently. When most of the database is wanted,
     nothing is filtered (one scan is cheaper than a long ``IN`` list), as SQLAlchemy does.
+    ``table_names``: the database's tables when already listed.
     """
-    names = await connections[0].run_sync(lambda c: inspect(c).get_table_names())
+    names = table_names if table_names is not None else await connections[0].run_sync(
+        lambda c: inspect(c).get_table_names())
     keep = wanted if callable(wanted) else set(wanted).__contains__
     tables = [name for name in names if keep(name)]
     snapshot = Snapshot(connections[0].dialect.name, names)
@@ -85,7 +89,7 @@ async def reflect(connections: Sequence[AsyncConnection],
             else:
                 snapshot.data[kind] = {k: v for k, v in answer.items() if k[1] in selected}
 
-    async with anyio.create_task_group() as group:
+    async with task_group() as group:
         for index, connection in enumerate(connections):
             group.start_soon(ask, connection, KINDS[index::len(connections)])
     snapshot.data = {kind: snapshot.data[kind] for kind in KINDS if kind in snapshot.data}
@@ -164,7 +168,7 @@ class SnapshotInspector:
                 schema=schema, filter_names=filter_names, **kw)
         if kind in snapshot.unsupported:
             raise NotImplementedError(kind)
-        held = snapshot.data[kind]
+        held = snapshot.data.get(kind, {})
         names = list(filter_names) if filter_names is not None else self._tables
         answer = {(None, n): _copy(held[(None, n)]) for n in names if (None, n) in held}
         missing = [n for n in names if (None, n) not in held]

@@ -229,3 +229,57 @@ def test_bad_input_is_a_clear_message(example, tmp_path, argv, message):
     assert outcome.exit_code == 2
     assert message in outcome.stderr or message in outcome.stdout
     assert "Traceback" not in outcome.stderr
+
+
+def test_a_template_without_requires_keeps_nothing_of_the_run(example, tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'mako.db'}"
+    upgraded(example, url)
+    mako = example / "services/orders/migrations/script.py.mako"
+    edit(mako, 'requires: list[str] = ${repr(list(requires)) if requires else "[]"}',
+         "requires: list[str] = []")
+    write(example / "services/users/models/groups.py", USER_GROUPS)
+    edit(example / "services/orders/models/references.py", "#: Stub of the products",
+         'user_groups = sa.Table("user_groups", metadata, '
+         'sa.Column("id", sa.Integer, primary_key=True))\n\n#: Stub of the products')
+    edit(example / "services/orders/models/orders.py", '    sa.Column("notes"',
+         '    sa.Column("group_id", sa.Integer, sa.ForeignKey("user_groups.id"), nullable=True),\n'
+         '    sa.Column("notes"')
+    refused = orchestrate(example, "generate", "-m", "groups", url=url)
+    assert refused.exit_code == 2
+    assert "script.py.mako does not write `requires`" in refused.stderr
+    assert not list(example.glob("services/*/migrations/versions/*_groups.py"))
+
+
+def test_a_new_service_gets_its_first_revision(example, db):
+    upgraded(example, db.url)
+    ini = (example / "alembic.ini.d/tenants.ini").read_text().replace("tenants", "reviews")
+    write(example / "alembic.ini.d/reviews.ini", ini)
+    base = example / "services/reviews"
+    write(base / "__init__.py", "")
+    write(base / "models/__init__.py",
+          "from shared_db import make_metadata\n\nmetadata = make_metadata()\n")
+    write(base / "models/reviews.py", '''import sqlalchemy as sa
+
+from services.products.models.products import products
+from services.reviews.models import metadata
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("product_id", sa.Integer, sa.ForeignKey(products.c.id), nullable=False),
+    sa.Column("stars", sa.SmallInteger, nullable=False, server_default="5"),
+)
+''')
+    for name in ("env.py", "script.py.mako"):
+        source = example / "services/tenants/migrations" / name
+        write(base / "migrations" / name, source.read_text())
+    (base / "migrations/versions").mkdir()
+
+    result = generate(example, "reviews", "-m", "initial", url=db.url)
+    first = written(result, "reviews")
+    assert first["down_revision"] == [] and first["requires"] == ["products:8d41b6e0c7a2"]
+    assert operations(result)["reviews"] == {("create_table", "reviews", None)}
+    upgraded(example, db.url)
+    assert db.version("reviews") == [first["revision"]] and "reviews" in db.tables()
+    assert orchestrate(example, "check", url=db.url).exit_code == 0
