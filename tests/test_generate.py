@@ -39,6 +39,17 @@ def written(result: dict, service: str) -> dict | None:
     return next(s["written"] for s in result["services"] if s["name"] == service)
 
 
+def orders_point_at_new_user_groups(root: Path) -> None:
+    """users gets a new table, user_groups; orders a foreign key to it."""
+    write(root / "services/users/models/groups.py", USER_GROUPS)
+    edit(root / "services/orders/models/references.py", "#: Stub of the products",
+         'user_groups = sa.Table("user_groups", metadata, '
+         'sa.Column("id", sa.Integer, primary_key=True))\n\n#: Stub of the products')
+    edit(root / "services/orders/models/orders.py", '    sa.Column("notes"',
+         '    sa.Column("group_id", sa.Integer, sa.ForeignKey("user_groups.id"), nullable=True),\n'
+         '    sa.Column("notes"')
+
+
 def upgraded(root: Path, url: str) -> None:
     outcome = orchestrate(root, "upgrade", url=url)
     assert outcome.exit_code == 0, outcome.stderr
@@ -100,12 +111,8 @@ def test_each_change_lands_in_its_service_applies_and_is_gone_the_second_time(ex
 
 def test_new_foreign_keys_require_the_revision_creating_their_table(example, db):
     upgraded(example, db.url)
-    write(example / "services/users/models/groups.py", USER_GROUPS)
-    edit(example / "services/orders/models/references.py", "#: Stub of the products",
-         'user_groups = sa.Table("user_groups", metadata, '
-         'sa.Column("id", sa.Integer, primary_key=True))\n\n#: Stub of the products')
+    orders_point_at_new_user_groups(example)
     edit(example / "services/orders/models/orders.py", '    sa.Column("notes"',
-         '    sa.Column("group_id", sa.Integer, sa.ForeignKey("user_groups.id"), nullable=True),\n'
          '    sa.Column("approved_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),\n'
          '    sa.Column("notes"')
 
@@ -237,13 +244,7 @@ def test_a_template_without_requires_keeps_nothing_of_the_run(example, tmp_path)
     mako = example / "services/orders/migrations/script.py.mako"
     edit(mako, 'requires: list[str] = ${repr(list(requires)) if requires else "[]"}',
          "requires: list[str] = []")
-    write(example / "services/users/models/groups.py", USER_GROUPS)
-    edit(example / "services/orders/models/references.py", "#: Stub of the products",
-         'user_groups = sa.Table("user_groups", metadata, '
-         'sa.Column("id", sa.Integer, primary_key=True))\n\n#: Stub of the products')
-    edit(example / "services/orders/models/orders.py", '    sa.Column("notes"',
-         '    sa.Column("group_id", sa.Integer, sa.ForeignKey("user_groups.id"), nullable=True),\n'
-         '    sa.Column("notes"')
+    orders_point_at_new_user_groups(example)
     refused = orchestrate(example, "generate", "-m", "groups", url=url)
     assert refused.exit_code == 2
     assert "script.py.mako does not write `requires`" in refused.stderr
