@@ -24,7 +24,7 @@ from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 from alembic.runtime.plugins import Plugin
 from alembic.util import DispatchPriority, PriorityDispatchResult
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,10 +33,13 @@ from orchestrator.database import connect, redact
 from orchestrator.drift import Drift, find_drift
 from orchestrator.errors import RevisionError, UnsafeToCompare
 from orchestrator.gc_tuning import Pacer, paced_collections
+from orchestrator.history import ServiceHistory
 from orchestrator.logs import get_logger
 from orchestrator.migration_options import migration_options
 from orchestrator.orchestration import Orchestration
+from orchestrator.ownership import OwnershipRegistry
 from orchestrator.reflection import Snapshot, SnapshotInspector, reflect
+from orchestrator.service import Service
 from orchestrator.state import read_state_sync
 from orchestrator.unstable_types import UnstableType, find_unstable_types
 
@@ -125,14 +128,6 @@ class ChangeReport:
                 return entry
         raise KeyError(service)
 
-    @property
-    def blocked(self) -> list[ServiceChanges]:
-        return [s for s in self.services if s.blocker]
-
-    @property
-    def changed(self) -> list[ServiceChanges]:
-        return [s for s in self.services if s.changes]
-
     def require_comparable(self, command: str) -> None:
         """Refuse ``command`` when a service's database is not at its head (exit 2)."""
         blocked = [s.blocker for s in self.services if s.blocker]
@@ -204,7 +199,7 @@ async def _connections(url: URL, count: int) -> AsyncIterator[list[AsyncConnecti
         yield pool
 
 
-def _blocker(history: Any, db_heads: list[str]) -> str | None:
+def _blocker(history: ServiceHistory, db_heads: list[str]) -> str | None:
     """Why the service cannot be compared: its database is not exactly at its head(s)."""
     heads = history.heads
     if sorted(db_heads) == sorted(heads):
@@ -255,8 +250,8 @@ def _compare_one(connection: Connection, orch: Orchestration, name: str,
                            snapshot)
 
 
-def compare_service(connection: Connection, service: Any, metadata: Any, ownership: Any,
-                    snapshot: Snapshot) -> ops.MigrationScript:
+def compare_service(connection: Connection, service: Service, metadata: MetaData,
+                    ownership: OwnershipRegistry, snapshot: Snapshot) -> ops.MigrationScript:
     """Alembic's autogenerate comparison of one service, reading ``snapshot``."""
     options = migration_options(service, metadata, ownership, connection.dialect.name)
     options["autogenerate_plugins"] = ["alembic.autogenerate.*", PLUGIN]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from alembic.util import rev_id
 
-from orchestrator.autodetect import ChangeReport, ServiceChanges, detect_changes
+from orchestrator.autodetect import SCHEMA_VERSION, ChangeReport, ServiceChanges, detect_changes
 from orchestrator.errors import GenerationRefused
 from orchestrator.history import Requirement
 from orchestrator.logs import get_logger
@@ -74,7 +74,7 @@ class GenerateResult:
                 "written": written.to_dict(self.root) if written else None,
                 "changes": [c.to_dict() for c in entry.changes],
             })
-        return {"schema_version": 1, "database": self.report.database,
+        return {"schema_version": SCHEMA_VERSION, "database": self.report.database,
                 "message": self.message, "services": services}
 
 
