@@ -19,6 +19,7 @@ from orchestrator.logs import configure_logging, redact_passwords
 from orchestrator.orchestration import Orchestration
 from orchestrator.render import emit_json, short, style, table
 from orchestrator.sequencer import parse_targets
+from orchestrator.lint import DEFAULT_DIALECT, DIALECTS, lint as lint_revisions_of
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--root, --database-url and --log-format on every command; errors mapped to exit codes."""
@@ -174,3 +175,41 @@ def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, as_jso
     result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql)
     _render_run(result, as_json, "downgraded")
     return 0
+
+
+@main.command("lint")
+@click.argument("services", nargs=-1, metavar="[SERVICE]...")
+@click.option("--since", metavar="[SERVICE@]REV", default=None,
+              help="Only that service's revisions after REV.")
+@click.option("--dialect", type=click.Choice(DIALECTS), default=DEFAULT_DIALECT,
+              show_default=True, help="Dialect the SQL is rendered and checked for.")
+@json_option
+@common_options
+def lint_command(orch: Orchestration, services: tuple[str, ...], since: str | None,
+                 dialect: str, as_json: bool) -> int:
+    """Review revisions with stable rule codes; exit 1 on any error (docs/lint-rules.md)."""
+    report = lint_revisions_of(orch, services, since=since, dialect=dialect)
+    if as_json:
+        emit_json(report.to_dict())
+        return 0 if report.clean else 1
+    for finding in report.findings:
+        try:
+            where = finding.path.relative_to(orch.workspace.root)
+        except ValueError:
+            where = finding.path
+        colour = "red" if finding.is_error else "yellow"
+        click.echo(f"{where}:{finding.line}: "
+                   + style(f"{finding.code} {finding.severity.value}", fg=colour, bold=True)
+                   + f" {finding.message}")
+        click.echo(f"    fix: {finding.fix}")
+    counts = (f"{len(report.revisions)} revision(s) linted for {report.dialect}: "
+              f"{len(report.errors)} error(s), {len(report.warnings)} warning(s), "
+              f"{len(report.suppressed)} suppressed")
+    if report.errors:
+        verdict = style("errors found", fg="red", bold=True)
+    elif report.warnings:
+        verdict = style("warnings only", fg="yellow")
+    else:
+        verdict = style("clean", fg="green")
+    click.echo(("\n" if report.findings else "") + f"{counts}; {verdict}")
+    return 0 if report.clean else 1
