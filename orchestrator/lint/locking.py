@@ -75,7 +75,8 @@ _VOLATILE = re.compile(
     r"\bDEFAULT\b.*\b(?:random|gen_random_uuid|uuid_generate_v\w+|clock_timestamp|timeofday"
     r"|nextval)\s*\(|\b(?:SMALL|BIG)?SERIAL[248]?\b|\bGENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS"
     r"\s+IDENTITY\b|\bGENERATED\s+ALWAYS\s+AS\s*\(.*\)\s*STORED\b", re.IGNORECASE | re.DOTALL)
-_TYPE = re.compile(r"^(?P<name>[A-Z ]+?)\s*(?:\((?P<args>[\d,\s]*)\))?(?P<rest>[A-Z ]*)$")
+_TYPE = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*(?: VARYING| PRECISION)?)\s*"
+                   r"(?:\((?P<args>[\d,\s]*)\))?\s*(?P<rest>.*)$")
 _TEXT_TYPES = {"VARCHAR", "TEXT"}
 
 
@@ -107,8 +108,8 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
 def _alter(ctx: RevisionContext, statement: Statement, table: str) -> Iterator[LintFinding]:
     action, line = statement.action, ctx.line_of(statement)
     validated = not statement.has(_NOT_VALID)
+    named = f" {statement.name!r}" if statement.name else ""
     if _ADD.match(action) and _REFERENCES.search(action) and validated:
-        named = f" {statement.name!r}" if statement.name else ""
         yield ctx.finding(
             FOREIGN_KEY_VALIDATED, line,
             f"adds foreign key{named} to existing table {table!r} without NOT VALID: every "
@@ -116,8 +117,8 @@ def _alter(ctx: RevisionContext, statement: Statement, table: str) -> Iterator[L
     elif _ADD.match(action) and _CHECK.search(action) and validated:
         yield ctx.finding(
             CHECK_VALIDATED, line,
-            f"adds check constraint to existing table {table!r} without NOT VALID: every row "
-            "is checked while writes wait", f"check constraint on {table}")
+            f"adds check constraint{named} to existing table {table!r} without NOT VALID: "
+            "every row is checked while writes wait", f"check constraint on {table}")
     if (changed := _ALTER_TYPE.match(action)) is not None:
         reason = _rewrite_reason(ctx, statement, changed)
         if reason:

@@ -1,9 +1,9 @@
 """Ownership rules: a revision changes only its own service's tables.
 
-A table is the service's own when the ownership registry gives it to the service, or when the
-service's own revisions create it somewhere in its history (so the revision that drops a table
-the models no longer have is still the service's business). Referring to another service's
-table (a foreign key to it) is not touching it.
+A table is the service's own when the ownership registry gives it to the service, or when no
+service owns it and the service's own revisions create it somewhere in its history (so the
+revision that drops a table the models no longer have is still the service's business).
+Referring to another service's table (a foreign key to it) is not touching it.
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _judge(ctx: RevisionContext, table: str, line: int, action: str) -> LintFind
             return ctx.finding(CREATES_OTHERS, line,
                                f"creates table {table!r}, which service {owner!r} owns", obj)
         return None
-    if owner == ctx.service or table in ctx.own_history_tables:
+    if owner == ctx.service or (owner is None and table in ctx.own_history_tables):
         return None
     if owner is not None:
         return ctx.finding(TOUCHES_OTHERS, line,

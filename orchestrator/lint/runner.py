@@ -19,7 +19,6 @@ from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rendering import ServiceRenderer
 from orchestrator.lint.rule import DEFAULT_DIALECT, DIALECTS
 from orchestrator.lint.suppression import MALFORMED, read_suppressions
-from orchestrator.logs import get_logger
 from orchestrator.migration_options import table_key
 from orchestrator.orchestration import Orchestration
 from orchestrator.revision_graph import Node
@@ -27,7 +26,6 @@ from orchestrator.revision_ops import RevisionSource, read_operations
 from orchestrator.workspace import Workspace
 
 LINT_SCHEMA_VERSION = 1
-log = get_logger()
 
 
 @dataclass
@@ -160,8 +158,6 @@ class Linter:
                     active, silenced = self._lint(renderer, revision, own_tables)
                     findings += active
                     suppressed += silenced
-        log.debug("lint done", revisions=len(nodes), findings=len(findings),
-                  suppressed=len(suppressed), dialect=self.dialect)
         return findings, suppressed
 
     def _source(self, revision: Revision) -> RevisionSource:
