@@ -101,15 +101,17 @@ def _module_tables(tree: ast.Module) -> dict[str, str]:
 def _collect(function: ast.FunctionDef, name: str, out: list[Operation],
              tables: dict[str, str]) -> None:
     batches: dict[str, str | None] = {}
+    calls: list[ast.Call] = []
     for node in ast.walk(function):
-        if isinstance(node, ast.With):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, ast.With):
             for item in node.items:
                 call = item.context_expr
                 if (isinstance(call, ast.Call) and _is_op(call.func, "batch_alter_table")
                         and isinstance(item.optional_vars, ast.Name)):
                     table = literal(_bind(Operations.batch_alter_table, call).get("table_name"))
                     batches[item.optional_vars.id] = table if isinstance(table, str) else None
-    calls = [n for n in ast.walk(function) if isinstance(n, ast.Call)]
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
         func = call.func
         if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):

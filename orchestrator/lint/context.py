@@ -30,6 +30,8 @@ class RevisionContext:
     rendered: Rendered
     #: Tables the service's own revisions create, anywhere in its history (this one included).
     own_history_tables: frozenset[str]
+    #: Every service's models package -> that service.
+    models_packages: dict[str, str]
 
     @property
     def service(self) -> str:

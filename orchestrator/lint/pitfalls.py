@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from orchestrator.lint.context import RevisionContext, callee, keyword
 from orchestrator.lint.finding import LintFinding
@@ -68,6 +69,7 @@ _DIRECTIVES: tuple[tuple[str, str, str], ...] = (
      "op.alter_column"),
 )
 _SQL_CALLS = {"text", "exec_driver_sql"}
+_SQL_CALL_TEXT = re.compile(r"\b(?:text|execute|exec_driver_sql)\s*\(")
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
@@ -81,7 +83,9 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
 
 
 def _model_imports(ctx: RevisionContext) -> Iterator[LintFinding]:
-    packages = {s.models: s.name for s in ctx.workspace.services.values()}
+    packages = ctx.models_packages
+    if _models_mentioned(tuple(packages)).search(ctx.source.text) is None:
+        return
     for node in ast.walk(ctx.source.tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -101,6 +105,12 @@ def _model_imports(ctx: RevisionContext) -> Iterator[LintFinding]:
             yield ctx.finding(IMPORTS_MODELS, node.lineno, f"imports {name} ({what})",
                               f"module {name}")
             break
+
+
+@cache
+def _models_mentioned(packages: tuple[str, ...]) -> re.Pattern[str]:
+    """Text that must appear in a revision that imports models (a cheap pre-check)."""
+    return re.compile("|".join(re.escape(p) for p in ("models", *packages)))
 
 
 def _raw_ddl(ctx: RevisionContext) -> Iterator[LintFinding]:
@@ -140,6 +150,8 @@ def _foreign_key_order(ctx: RevisionContext) -> Iterator[LintFinding]:
         table = ctx.table_of(op)
         if op.name == "create_table" and table and table not in created:
             created[table] = op.line
+    if not created:
+        return
     for op in ctx.upgrade:
         targets = _referenced(op)
         if op.name == "create_table":
@@ -206,15 +218,18 @@ def _empty(function: ast.FunctionDef) -> bool:
 
 
 def _interpolated(ctx: RevisionContext) -> Iterator[LintFinding]:
+    if _SQL_CALL_TEXT.search(ctx.source.text) is None:
+        return
     assignments: dict[str, list[ast.expr]] = {}
+    calls: list[ast.Call] = []
     for node in ast.walk(ctx.source.tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     assignments.setdefault(target.id, []).append(node.value)
-    for node in ast.walk(ctx.source.tree):
-        if not isinstance(node, ast.Call) or not _takes_sql(node):
-            continue
+        elif isinstance(node, ast.Call) and _takes_sql(node):
+            calls.append(node)
+    for node in calls:
         argument = node.args[0] if node.args else next(
             (k.value for k in node.keywords if k.arg in ("text", "sqltext", "statement")), None)
         how = _built(argument, assignments, depth=0) if argument is not None else None

@@ -5,7 +5,7 @@ Each revision is rendered on its own: only its own ``upgrade()`` runs, inside Al
 nothing else (rendering a whole history at once would make every table look new). One
 ``EnvironmentContext``/``MigrationContext`` per service is configured with the service's
 usual :func:`~orchestrator.migration_options.migration_options` and reused for all its
-revisions, and each revision module is compiled from the syntax tree lint already parsed.
+revisions, and each revision module is compiled from the text lint already read.
 
 Every statement Alembic writes is recorded with the line of the revision that was running
 when it was written (the innermost frame in the revision file) and the Alembic operation that
@@ -13,7 +13,6 @@ wrote it, so a rule can tell ``op.add_column`` from ``op.execute("ALTER TABLE ..
 """
 from __future__ import annotations
 
-import ast
 import sys
 import traceback
 import types
@@ -138,12 +137,12 @@ class ServiceRenderer:
             self._context = self._env.get_context()
         return self._context
 
-    def render(self, revision: Revision, tree: ast.Module) -> Rendered:
-        """Load the revision module from ``tree`` and record the SQL its ``upgrade()`` writes."""
+    def render(self, revision: Revision, text: str) -> Rendered:
+        """Load the revision module from ``text`` and record the SQL its ``upgrade()`` writes."""
         filename = str(revision.path)
         result = Rendered()
         try:
-            result.module = _load(revision, tree)
+            result.module = _load(revision, text)
         except Exception as problem:  # the revision's own code failed: a finding, not a crash
             result.failure = _failure(CANNOT_LOAD.code, problem, filename,
                                       "importing it failed")
@@ -166,11 +165,11 @@ class ServiceRenderer:
         return result
 
 
-def _load(revision: Revision, tree: ast.Module) -> types.ModuleType:
-    """Execute the revision module as Alembic's loader would, reusing the parsed tree."""
+def _load(revision: Revision, text: str) -> types.ModuleType:
+    """Execute the revision module as Alembic's loader would, from the text lint already read."""
     module = types.ModuleType(f"_orchestrate_lint.{revision.service}.{revision.revision}")
     module.__file__ = str(revision.path)
-    code = compile(tree, str(revision.path), "exec")
+    code = compile(text, str(revision.path), "exec")
     with redirect_stdout(sys.stderr):
         exec(code, module.__dict__)  # noqa: S102 - it is the revision, as Alembic runs it
     return module
