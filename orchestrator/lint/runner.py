@@ -149,7 +149,6 @@ def check_dialect(dialect: str | None) -> str:
 class Linter:
     """Lint revisions of one workspace for one dialect; parses each revision file once."""
 
-
     def __init__(self, workspace: Workspace, dialect: str | None = None) -> None:
         self.workspace = workspace
         self.dialect = check_dialect(dialect)
@@ -214,24 +213,30 @@ class Linter:
             failure = rendered.failure
             candidates.append(ctx.finding(RULES[failure.rule_code], failure.line,
                                           failure.message, "upgrade()"))
-        suppressions, problems = read_suppressions(source.text, source.tree)
-        meta = [ctx.finding(RULES[p.rule_code], p.line, p.detail) for p in problems]
-        for suppression in suppressions:
-            unknown = sorted(suppression.codes - RULES.keys())
-            if unknown:
-                meta.append(ctx.finding(
-                    MALFORMED, suppression.line,
-                    f"suppression names unknown rule code(s) {', '.join(unknown)}"))
-        active: list[LintFinding] = []
-        silenced: list[LintFinding] = []
-        seen: set[tuple[str, int, str | None]] = set()
-        for finding in sorted(candidates, key=lambda f: (f.line, f.code)):
-            if (finding.code, finding.line, finding.object) in seen:
-                continue
-            seen.add((finding.code, finding.line, finding.object))
-            cover = next((s for s in suppressions if s.covers(finding.code, finding.line)), None)
-            if cover is not None and RULES[finding.code].suppressible:
-                silenced.append(replace(finding, suppressed_by=cover.reason))
-            else:
-                active.append(finding)
-        return sorted(active + meta, key=lambda f: (f.line, f.code)), silenced
+        return _apply_suppressions(ctx, candidates)
+
+
+def _apply_suppressions(ctx: RevisionContext, candidates: list[LintFinding]
+                        ) -> tuple[list[LintFinding], list[LintFinding]]:
+    """(active findings, suppressed findings), plus findings about the suppressions."""
+    suppressions, problems = read_suppressions(ctx.source.text, ctx.source.tree)
+    meta = [ctx.finding(RULES[p.rule_code], p.line, p.detail) for p in problems]
+    for suppression in suppressions:
+        unknown = sorted(suppression.codes - RULES.keys())
+        if unknown:
+            meta.append(ctx.finding(
+                MALFORMED, suppression.line,
+                f"suppression names unknown rule code(s) {', '.join(unknown)}"))
+    active: list[LintFinding] = []
+    silenced: list[LintFinding] = []
+    seen: set[tuple[str, int, str | None]] = set()
+    for finding in sorted(candidates, key=lambda f: (f.line, f.code)):
+        if (finding.code, finding.line, finding.object) in seen:
+            continue
+        seen.add((finding.code, finding.line, finding.object))
+        cover = next((s for s in suppressions if s.covers(finding.code, finding.line)), None)
+        if cover is not None and RULES[finding.code].suppressible:
+            silenced.append(replace(finding, suppressed_by=cover.reason))
+        else:
+            active.append(finding)
+    return sorted(active + meta, key=lambda f: (f.line, f.code)), silenced
