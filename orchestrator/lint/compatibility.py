@@ -29,10 +29,7 @@ _RENAME_COLUMN = re.compile(r"^RENAME\s+(?:COLUMN\s+)?(?!TO\b|CONSTRAINT\b)", re
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
-    for op in ctx.upgrade:
-        table = ctx.table_of(op)
-        if table is None or ctx.is_new(table):
-            continue
+    for op, table in ctx.changes_to_existing_tables():
         if op.name == "rename_table":
             yield _table(ctx, op.line, table, op.target)
         elif op.name == "alter_column" and isinstance(op.literal("new_column_name"), str):

@@ -7,6 +7,7 @@ an existing table can lose data, be locked for long, or fail on its rows.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -68,6 +69,13 @@ class RevisionContext:
         tables = {self.table_of(op) for op in self.upgrade if op.name == "drop_table"}
         tables |= {s.table for s in self.statements if s.verb == "drop table"}
         return frozenset(t for t in tables if t)
+
+    def changes_to_existing_tables(self) -> Iterator[tuple[Operation, str]]:
+        """(op, table) for every upgrade operation on a table this revision does not create."""
+        for op in self.upgrade:
+            table = self.table_of(op)
+            if table is not None and not self.is_new(table):
+                yield op, table
 
     def is_new(self, table: str | None) -> bool:
         """Whether this revision creates ``table`` (so it holds no rows yet)."""

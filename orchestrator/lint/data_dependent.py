@@ -32,10 +32,7 @@ RULES = (NOT_NULL_COLUMN, SET_NOT_NULL, UNIQUE_ON_EXISTING)
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
-    for op in ctx.upgrade:
-        table = ctx.table_of(op)
-        if table is None or ctx.is_new(table):
-            continue
+    for op, table in ctx.changes_to_existing_tables():
         if op.name == "add_column":
             yield from _not_null_column(ctx, op, table)
         elif op.name == "alter_column" and is_false(op.args.get("nullable")):

@@ -39,11 +39,10 @@ _WHERE = r"\bWHERE\b"
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
-    for op in ctx.upgrade:
-        table = ctx.table_of(op)
-        if op.name == "drop_table" and table and not ctx.is_new(table):
+    for op, table in ctx.changes_to_existing_tables():
+        if op.name == "drop_table":
             yield ctx.finding(DROP_TABLE, op.line, f"drops table {table!r}", f"table {table}")
-        elif op.name == "drop_column" and table and op.target:
+        elif op.name == "drop_column" and op.target:
             yield from _drop_column(ctx, op.line, table, op.target)
     for statement in ctx.statements:
         if not statement.raw:

@@ -19,7 +19,6 @@ import types
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import alembic.operations.batch
 import alembic.operations.toimpl
