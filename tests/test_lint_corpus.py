@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestrator.errors import ConfigError, RevisionError, UnknownService
 from orchestrator.lint import DEFAULT_DIALECT, RULES, lint_revisions
 from orchestrator.lint.runner import Linter
 from orchestrator.orchestration import Orchestration
@@ -106,3 +107,24 @@ def test_docs_list_every_rule_with_its_severity():
     headings = dict(re.findall(r"^### ([A-Z]{2}\d{3}) .*?\n+\*\*(error|warning)\*\*", docs,
                                re.MULTILINE))
     assert headings == {code: rule.severity.value for code, rule in RULES.items()}
+
+
+def test_linting_revisions_together_finds_what_linting_each_alone_finds(corpus):
+    """One Alembic context serves a whole service, yet no revision sees another's tables."""
+    cases = [c for c in CASES if c.dialect == DEFAULT_DIALECT]
+    together = lint_revisions(corpus, [(c.service, c.revision) for c in cases])
+    expected = Counter()
+    for case in cases:
+        expected.update({(case.revision, code, line): count
+                         for (code, line), count in case.expected.items()})
+    assert Counter((f.revision, f.code, f.line) for f in together) == expected
+
+
+def test_lint_revisions_rejects_unknown_services_revisions_and_dialects(corpus):
+    with pytest.raises(UnknownService, match="unknown service 'gamma'"):
+        lint_revisions(corpus, [("gamma", "alpha_base")])
+    with pytest.raises(RevisionError, match="service 'alpha' has no revision 'nope'"):
+        lint_revisions(corpus, [("alpha", "nope")])
+    with pytest.raises(ConfigError, match="unknown lint dialect 'oracle'; choose one of "
+                                          "postgresql, sqlite, mysql, mariadb"):
+        lint_revisions(corpus, [("alpha", "alpha_base")], dialect="oracle")

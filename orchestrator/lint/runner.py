@@ -129,8 +129,12 @@ def _collector_skips_loaded_objects() -> Iterator[None]:
 
     Linting allocates many short-lived syntax trees and SQLAlchemy objects; each full
     collection would otherwise walk the whole loaded workspace again. ``gc.freeze`` moves
-    what exists now out of the collector's sight until ``gc.unfreeze``.
+    what exists now out of the collector's sight until ``gc.unfreeze``. A process that froze
+    objects itself is left as it is.
     """
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield
