@@ -11,6 +11,13 @@ measures side by side, in the same process:
   ``env.py``), on a sample of services: every call loads the service's whole history again.
 
     python -m benchmarks.lint_bench --services 100 --revisions 100
+
+Measured on 2 cores, 100 x 100 (10 tables each): first version 19.0 s (1.90 ms/revision,
+1.92x the ScriptDirectory render); now 10.3 s (1.03 ms/revision, lint alone 0.79 ms, 1.02x),
+against ~25 ms/revision for `alembic upgrade <down>:<rev> --sql` per revision. What helped:
+the per-service syntax-tree cache dropped after each service, `gc.freeze()` while linting (the
+collector no longer walks every loaded model), one AST walk per function, compiling the
+module from its text (faster than from the tree), cheap text pre-checks before tree walks.
 """
 from __future__ import annotations
 

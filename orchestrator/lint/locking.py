@@ -82,6 +82,9 @@ _TEXT_TYPES = {"VARCHAR", "TEXT"}
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
     for statement in ctx.statements:
+        if statement.verb == "drop index":
+            yield from _drop_index(ctx, statement)
+            continue
         table = statement.table
         if table is None or ctx.is_new(table):
             continue
@@ -93,16 +96,20 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
                 f"index {statement.name}")
         elif statement.verb == "alter table":
             yield from _alter(ctx, statement, table)
-    for statement in ctx.statements:
-        if statement.verb == "drop index" and not statement.has(_CONCURRENTLY):
-            op = ctx.operation_for(statement)
-            table = statement.table or (ctx.table_of(op) if op else None)
-            if not ctx.is_new(table) and table not in ctx.dropped:
-                on = f" of table {table!r}" if table else ""
-                yield ctx.finding(
-                    DROP_INDEX_WITHOUT_CONCURRENTLY, ctx.line_of(statement),
-                    f"drops index {statement.name!r}{on} without CONCURRENTLY: the table is "
-                    "locked against reads and writes meanwhile", f"index {statement.name}")
+
+
+def _drop_index(ctx: RevisionContext, statement: Statement) -> Iterator[LintFinding]:
+    if statement.has(_CONCURRENTLY):
+        return
+    op = ctx.operation_for(statement)
+    table = statement.table or (ctx.table_of(op) if op else None)  # PostgreSQL names none
+    if ctx.is_new(table) or table in ctx.dropped:
+        return
+    on = f" of table {table!r}" if table else ""
+    yield ctx.finding(
+        DROP_INDEX_WITHOUT_CONCURRENTLY, ctx.line_of(statement),
+        f"drops index {statement.name!r}{on} without CONCURRENTLY: the table is locked "
+        "against reads and writes meanwhile", f"index {statement.name}")
 
 
 def _alter(ctx: RevisionContext, statement: Statement, table: str) -> Iterator[LintFinding]:
