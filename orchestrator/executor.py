@@ -137,6 +137,8 @@ class Executor:
         if step.direction is Direction.UPGRADE:
             candidates = {*heads, step.revision}
         else:
-            candidates = ({*heads} - {step.revision}) | set(revision.down_revisions)
+            # Alembic's version table also keeps a revision's depends_on targets as heads
+            candidates = ({*heads} - {step.revision}) | {*revision.down_revisions,
+                                                        *revision.depends_on}
         covered = set().union(*(nx.ancestors(history.graph, h) for h in candidates))
         return tuple(sorted(candidates - covered))
