@@ -6,12 +6,15 @@ each revision touches what it requires, so a wrong order fails in the database i
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from orchestrator.orchestration import Orchestration
 from support import alembic, orchestrate, run_script
-from workspaces import INTERLEAVED_ORDER, interleaved
+from workspaces import INTERLEAVED_ORDER, MiniWorkspace, create, interleaved
 
 
 @pytest.fixture
@@ -135,3 +138,39 @@ def test_example_upgrade_sql_runs_on_a_fresh_database(example, db):
     assert json.loads(plan.stdout)["steps"] == []
     assert db.version("invoices") == ["e2f05a8c4d13"]
 
+
+
+RENDER_BOTH = """
+import sys, anyio
+from pathlib import Path
+from orchestrator import migrate
+from orchestrator.orchestration import Orchestration
+orch = Orchestration.open(Path(sys.argv[1]), sys.argv[2])
+up = anyio.run(lambda: migrate.upgrade(orch, {"users": "heads"}, sql=True))
+down = anyio.run(lambda: migrate.downgrade(orch, "users", "u1", sql=True))
+print(up.sql, down.sql)
+"""
+
+
+def test_sql_of_merges_does_not_depend_on_string_hashing(tmp_path):
+    """Alembic picks merge/unmerge version rows from a set; orchestrate's scripts are stable."""
+    ws = MiniWorkspace(tmp_path / "ws")
+    ws.service("users", {"users": None})
+    ws.revision("users", "u1", ops=[create("users")])
+    for branch in ("a", "b", "c"):
+        ws.revision("users", branch, "u1")
+    ws.revision("users", "m", ["a", "b"])  # merged while c stays a head
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    assert orchestrate(ws.root, "upgrade", "users@heads", url=url).exit_code == 0
+    scripts = set()
+    for seed in ("0", "1", "2", "3", "4"):
+        run = subprocess.run([sys.executable, "-c", RENDER_BOTH, str(ws.root), url],
+                             env={**os.environ, "PYTHONHASHSEED": seed},
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        scripts.add(run.stdout)
+    assert len(scripts) == 1
+    script = scripts.pop()
+    assert ("DELETE FROM alembic_version_users WHERE alembic_version_users.version_num = 'a'"
+            in script)
+    assert "UPDATE alembic_version_users SET version_num='u1' WHERE " in script
