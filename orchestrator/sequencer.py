@@ -74,9 +74,11 @@ class Sequencer:
     def __init__(self, graph: RevisionGraph, state: DatabaseState) -> None:
         self.graph = graph
         self.state = state
-        self.applied: set[Node] = set()
-        for name, history in graph.histories.items():
-            self.applied |= {(name, rev) for rev in history.applied(state.heads_of(name))}
+        self.applied_of = {name: history.applied(state.heads_of(name))
+                           for name, history in graph.histories.items()}
+        self.applied: set[Node] = {
+            (name, rev) for name, revs in self.applied_of.items() for rev in revs
+        }
 
     def upgrade(self, targets: Mapping[str, str | None] | None = None,
                 with_requirements: bool = False) -> list[Step]:
@@ -97,14 +99,14 @@ class Sequencer:
             if with_requirements:
                 for tip in tips:
                     needed |= self.graph.ancestors((name, tip))
-        for name, nodes in own.items():
-            beyond = sorted(n for n in needed - nodes if n[0] == name and n not in self.applied)
-            if beyond:
-                raise RequirementNotMet(
-                    f"nothing was applied: the targets require {_labels(beyond)}, beyond the "
-                    f"target {name}@{wanted[name] or 'head'}; raise that target or drop it"
-                )
         pending = needed - self.applied
+        beyond = sorted(n for n in pending - set().union(*own.values()) if n[0] in own)
+        if beyond:
+            limits = ", ".join(f"{n}@{wanted[n] or 'head'}" for n in sorted({s for s, _ in beyond}))
+            raise RequirementNotMet(
+                f"nothing was applied: the targets require {_labels(beyond)}, beyond the "
+                f"target {limits}; raise that target or drop it"
+            )
         self._check_requirements(pending)
         return [self._step(node, Direction.UPGRADE) for node in self.graph.ordered(pending)]
 
@@ -123,7 +125,7 @@ class Sequencer:
                     f"{error.message}, or upgrade every branch with `{name}@heads`"
                 ) from None
             tips = [target] if target else []
-        applied = {rev for service, rev in self.applied if service == name}
+        applied = self.applied_of[name]
         if tips:
             ahead = applied & set().union(*(nx.descendants(history.graph, t) for t in tips))
         else:
@@ -167,7 +169,7 @@ class Sequencer:
                 f"({_labels(sorted(keep - self.applied))} not applied); going forward needs "
                 "`orchestrate upgrade`, which downgrade never mixes in"
             )
-        removed = {n for n in self.applied if n[0] == service} - keep
+        removed = {(service, rev) for rev in self.applied_of[service]} - keep
         affected: set[Node] = set()
         for node in removed:
             affected |= self.graph.descendants(node) & self.applied
