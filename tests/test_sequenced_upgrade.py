@@ -42,15 +42,19 @@ def assert_respects_every_edge(root, order: list[str]) -> None:
             assert p in position and position[p] < position[c], (p, c, order)
 
 
+def assert_fully_upgraded(ws, db) -> None:
+    assert (db.version("users"), db.version("orders"), db.version("invoices")) == (
+        ["um"], ["o3"], ["i1"])
+    assert sorted(db.scalar_rows("SELECT id FROM order_notes")) == [1, 2]  # o2's and o3's rows
+    again = orchestrate(ws.root, "upgrade", url=db.url)
+    assert again.exit_code == 0 and "nothing to do" in again.stdout
+
+
 def test_upgrade_applies_the_only_valid_interleaved_order(ws, db):
     order = applied(orchestrate(ws.root, "upgrade", "--json", url=db.url))
     assert order == INTERLEAVED_ORDER
     assert_respects_every_edge(ws.root, order)
-    assert (db.version("users"), db.version("orders"), db.version("invoices")) == (
-        ["um"], ["o3"], ["i1"])
-    assert sorted(db.scalar_rows("SELECT id FROM order_notes")) == [1, 2]
-    again = orchestrate(ws.root, "upgrade", url=db.url)
-    assert again.exit_code == 0 and "nothing to do" in again.stdout
+    assert_fully_upgraded(ws, db)
 
 
 def test_vanilla_alembic_alone_fails_and_orchestrate_finishes_the_job(ws, db):
@@ -121,11 +125,7 @@ def test_upgrade_sql_is_deterministic_and_builds_a_working_database(ws, db):
               for line in first.stdout.splitlines() if line.startswith("-- upgrade ")]
     assert labels == INTERLEAVED_ORDER
     run_script(db, first.stdout)
-    assert (db.version("users"), db.version("orders"), db.version("invoices")) == (
-        ["um"], ["o3"], ["i1"])
-    assert sorted(db.scalar_rows("SELECT id FROM order_notes")) == [1, 2]
-    done = orchestrate(ws.root, "upgrade", url=db.url)
-    assert done.exit_code == 0 and "nothing to do" in done.stdout
+    assert_fully_upgraded(ws, db)
 
 
 def test_example_upgrade_sql_runs_on_a_fresh_database(example, db):
