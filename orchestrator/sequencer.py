@@ -102,7 +102,8 @@ class Sequencer:
         pending = needed - self.applied
         beyond = sorted(n for n in pending - set().union(*own.values()) if n[0] in own)
         if beyond:
-            limits = ", ".join(f"{n}@{wanted[n] or 'head'}" for n in sorted({s for s, _ in beyond}))
+            limits = ", ".join(f"{name}@{wanted[name] or 'head'}"
+                               for name in sorted({service for service, _ in beyond}))
             raise RequirementNotMet(
                 f"nothing was applied: the targets require {_labels(beyond)}, beyond the "
                 f"target {limits}; raise that target or drop it"
@@ -132,7 +133,7 @@ class Sequencer:
             ahead = applied
         if ahead:
             raise RevisionError(
-                f"service {name!r}: the database is past the target {name}@{ref or 'head'} "
+                f"service {name!r}: the database is past the target {', '.join(tips) or 'base'} "
                 f"(applied: {', '.join(sorted(ahead))}); going back needs "
                 f"`orchestrate downgrade`, which upgrade never mixes in"
             )

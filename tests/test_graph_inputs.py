@@ -44,7 +44,7 @@ def refused(root, *args, url):
 ])
 def test_bad_requires_names_the_file(ws, url, requires, expected):
     path = ws.revision("orders", "o2", "o1", requires=requires)
-    for command in (["upgrade"], ["graph", "--revisions"], ["history"], ["plan"]):
+    for command in (["upgrade"], ["graph", "--revisions"], ["history"]):
         message = refused(ws.root, *command, url=url)
         assert str(path) in message and expected in message, command
     assert untouched(url)
