@@ -1,5 +1,4 @@
-"""``orchestrate graph``: the service graph or the global revision DAG, as text, DOT, Mermaid or
-JSON.
+"""``orchestrate graph``: the service graph or the revision DAG as text, DOT, Mermaid or JSON.
 
 Both graphs are drawn the same way round: an arrow ``A -> B`` reads "A needs B" (orders needs
 users; ``orders:b7e3`` requires ``users:3f2a``; a revision needs its down revisions). Every edge
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 
 from orchestrator.orchestration import Orchestration
 from orchestrator.render import display_path, table
-from orchestrator.revision_graph import REQUIRES, Node
+from orchestrator.revision_graph import DEPENDS_ON, DOWN_REVISION, REQUIRES, Node
 
 FORMATS = ("text", "dot", "mermaid", "json")
 
@@ -35,13 +34,16 @@ class GraphEdge:
     source: str  # needs...
     target: str  # ...this
     kind: str
-    reasons: tuple[str, ...] = ()
-    details: tuple[dict, ...] = ()
+    reasons: tuple[dict, ...] = ()  # a service edge's foreign keys and declarations
+
+    @property
+    def labels(self) -> list[str]:
+        return [reason["text"] for reason in self.reasons]
 
     def to_dict(self) -> dict:
         data: dict = {"source": self.source, "target": self.target, "kind": self.kind}
-        if self.details:
-            data["reasons"] = list(self.details)
+        if self.reasons:
+            data["reasons"] = list(self.reasons)
         return data
 
 
@@ -71,8 +73,7 @@ def service_graph_view(orch: Orchestration) -> GraphView:
         for target in graph.needs(source):
             reasons = graph.reasons(source, target)
             kind = "+".join(sorted({r.kind for r in reasons}))
-            edges.append(GraphEdge(source, target, kind, tuple(map(str, reasons)),
-                                   tuple(r.to_dict() for r in reasons)))
+            edges.append(GraphEdge(source, target, kind, tuple(r.to_dict() for r in reasons)))
     return GraphView("services", nodes, edges)
 
 
@@ -108,8 +109,8 @@ def to_text(view: GraphView) -> str:
         for node in view.nodes:
             edges = needs.get(node.id, [])
             rows.append([node.id, edges[0].target if edges else "(nothing)",
-                         "; ".join(edges[0].reasons) if edges else ""])
-            rows += [["", e.target, "; ".join(e.reasons)] for e in edges[1:]]
+                         "; ".join(edges[0].labels) if edges else ""])
+            rows += [["", e.target, "; ".join(e.labels)] for e in edges[1:]]
         return table(["service", "needs", "because"], rows)
     rows = []
     for node in view.nodes:
@@ -117,13 +118,13 @@ def to_text(view: GraphView) -> str:
         for edge in needs.get(node.id, []):
             target = edge.target if edge.kind == REQUIRES else edge.target.partition(":")[2]
             by_kind.setdefault(edge.kind, []).append(target)
-        rows.append([node.id, ", ".join(by_kind.get("down_revision", [])) or "(base)",
-                     ", ".join(by_kind.get("depends_on", [])),
+        rows.append([node.id, ", ".join(by_kind.get(DOWN_REVISION, [])) or "(base)",
+                     ", ".join(by_kind.get(DEPENDS_ON, [])),
                      ", ".join(by_kind.get(REQUIRES, [])), node.label])
     return table(["revision", "down_revision", "depends_on", "requires", "message"], rows)
 
 
-_DOT_STYLE = {"down_revision": "", "depends_on": ", style=dotted",
+_DOT_STYLE = {DOWN_REVISION: "", DEPENDS_ON: ", style=dotted",
               REQUIRES: ", style=dashed, color=blue, fontcolor=blue"}
 
 
@@ -144,8 +145,8 @@ def to_dot(view: GraphView) -> str:
         if view.name == "revisions":
             lines.append("  }")
     for edge in view.edges:
-        label = "\n".join(edge.reasons) if edge.reasons else (
-            edge.kind if edge.kind != "down_revision" else "")
+        label = "\n".join(edge.labels) if edge.reasons else (
+            edge.kind if edge.kind != DOWN_REVISION else "")
         attrs = f"label={_dot_quote(label)}" + _DOT_STYLE.get(edge.kind, "")
         lines.append(f"  {_dot_quote(edge.source)} -> {_dot_quote(edge.target)} [{attrs}];")
     lines.append("}")
@@ -156,7 +157,7 @@ def _dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-_MERMAID_ARROW = {"down_revision": "-->", "depends_on": "-.->", REQUIRES: "==>"}
+_MERMAID_ARROW = {DOWN_REVISION: "-->", DEPENDS_ON: "-.->", REQUIRES: "==>"}
 
 
 def to_mermaid(view: GraphView) -> str:
@@ -174,8 +175,8 @@ def to_mermaid(view: GraphView) -> str:
         if view.name == "revisions":
             lines.append("  end")
     for edge in view.edges:
-        label = "<br/>".join(_mermaid_text(r) for r in edge.reasons) if edge.reasons else (
-            edge.kind if edge.kind != "down_revision" else "")
+        label = "<br/>".join(map(_mermaid_text, edge.labels)) if edge.reasons else (
+            edge.kind if edge.kind != DOWN_REVISION else "")
         arrow = _MERMAID_ARROW.get(edge.kind, "-->")
         text = f'|"{label}"|' if label else ""
         lines.append(f"  {ids[edge.source]} {arrow}{text} {ids[edge.target]}")
