@@ -269,7 +269,9 @@ def _literal(text: str, start: int, first_line: str) -> object:
         if value == "None":
             return None
         strings = [item[1:-1] for item in re.findall(_STRING, value)]
-        return {"[": strings, "(": tuple(strings)}.get(value[0], strings[0] if strings else "")
+        if value[0] == "[":
+            return strings
+        return tuple(strings) if value[0] == "(" else strings[0]
     end = start + len(first_line)
     for _ in range(50):
         try:
