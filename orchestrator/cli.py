@@ -14,6 +14,7 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 from orchestrator import inventory, migrate, planner
+from orchestrator import graph_view, history_view
 from orchestrator.errors import OrchestrateError
 from orchestrator.logs import configure_logging, redact_passwords
 from orchestrator.orchestration import Orchestration
@@ -232,6 +233,46 @@ def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: boo
                    f"(revision {result.revision}, merging {', '.join(result.heads)})")
         for warning in result.warnings:
             click.echo(style("warning: ", fg="yellow") + warning.message)
+
+
+@main.command()
+@click.option("--revisions", is_flag=True,
+              help="The global revision DAG instead of the service graph.")
+@click.option("--format", "fmt", type=click.Choice(graph_view.FORMATS), default="text",
+              show_default=True, help="Output format.")
+@json_option
+@common_options
+def graph(orch: Orchestration, revisions: bool, fmt: str, as_json: bool) -> int:
+    """The service graph, or with --revisions the revision DAG; A -> B reads "A needs B".
+
+    Service edges name the foreign keys and depends_on declarations behind them; revision
+    edges are down_revision, depends_on or (across services) requires.
+    """
+    view = (graph_view.revision_graph_view(orch) if revisions
+            else graph_view.service_graph_view(orch))
+    click.echo(view.render("json" if as_json else fmt))
+    return 0
+
+
+@main.command()
+@click.argument("service", required=False)
+@json_option
+@common_options
+def history(orch: Orchestration, service: str | None, as_json: bool) -> int:
+    """Revisions in order (one service's, or all in global order), marking what is applied."""
+    result = run(history_view.read_history, orch, service)
+    if as_json:
+        emit_json(result.to_dict())
+        return 0
+    db = result.database
+    click.echo(f"database: {db['url']}" + ("" if db["exists"] else " (not created yet)"))
+    colours = {"current": "green", "applied": None, "pending": "yellow"}
+    click.echo(table(
+        ["service", "revision", "down_revision", "requires", "status", "message"],
+        [[e.service, e.revision + (" (head)" if e.head else ""),
+          ", ".join(e.down_revisions) or "(base)", ", ".join(e.requires),
+          style(e.status, fg=colours[e.status]), e.message] for e in result.entries],
+    ))
     return 0
 
 
