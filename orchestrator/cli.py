@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from orchestrator import inventory, migrate, planner
 from orchestrator import graph_view, history_view
-from orchestrator.errors import OrchestrateError
+from orchestrator.errors import ConfigError, OrchestrateError
 from orchestrator.logs import configure_logging, redact_passwords
 from orchestrator.orchestration import Orchestration
 from orchestrator.plan_view import render_plan
@@ -157,7 +157,7 @@ def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, as_jso
     parsed = parse_targets([target])
     (service, revision), = parsed.items()
     if revision is None:
-        raise click.UsageError("downgrade needs SERVICE@REV (use SERVICE@base for everything)")
+        raise ConfigError(f"downgrade needs SERVICE@REV, got {target!r} (SERVICE@base removes all)")
     orch.workspace.service(service)
     result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql)
     _render_run(result, as_json, "downgraded")
@@ -212,7 +212,7 @@ def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: boo
           message: str | None, as_json: bool) -> int:
     """Merge a service's heads into one revision, after checking the branches do not collide."""
     if all_services == bool(service_names):
-        raise click.UsageError("name the SERVICE(s) to merge, or pass --all (not both)")
+        raise ConfigError("name the SERVICE(s) to merge, or pass --all (not both)")
     root = orch.workspace.root
     try:
         results = branches.merge_services(orch, service_names or None, message)
