@@ -55,6 +55,8 @@ class Revision:
     message: str
     create_date: str | None
     path: Path
+    #: ``(directive, table, new name)`` of each create/drop/rename_table in ``upgrade()``.
+    table_ops: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def is_merge(self) -> bool:
@@ -189,9 +191,7 @@ class ServiceHistory:
         """Tables this service's migrations created and did not drop or rename away since."""
         tables: dict[str, None] = {}
         for rev in self.order:
-            text = self.revisions[rev].path.read_text(encoding="utf-8")
-            for match in _TABLE_OPS.finditer(_upgrade_body(text)):
-                kind, name, new_name = match.groups()
+            for kind, name, new_name in self.revisions[rev].table_ops:
                 if kind == "create_table":
                     tables[name] = None
                 elif kind == "drop_table":
@@ -245,6 +245,7 @@ def read_revision_file(service: str, path: Path) -> Revision | None:
         message=message,
         create_date=date.group(1).strip() if date else None,
         path=path,
+        table_ops=tuple(_TABLE_OPS.findall(_upgrade_body(text))),
     )
 
 
