@@ -157,3 +157,12 @@ def test_a_synthetic_workspace_has_no_changes_after_upgrade(tmp_path, db, concur
     nothing = orchestrate(root, "generate", "-m", "nothing", url=db.url)
     assert nothing.exit_code == 0, nothing.stderr
     assert "nothing to generate" in nothing.stdout
+
+
+def test_an_unreachable_database_is_a_database_error(example, db):
+    if db.backend != "postgresql":
+        pytest.skip("a missing PostgreSQL database; SQLite creates its file")
+    url = db.url.rsplit("/", 1)[0] + "/orchestrate_no_such_database"
+    outcome = orchestrate(example, "check", url=url)
+    assert outcome.exit_code == 3
+    assert "cannot connect to the database" in outcome.stderr and "Traceback" not in outcome.stderr
