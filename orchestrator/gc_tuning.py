@@ -12,7 +12,8 @@ workspace that is a third of the comparison's time. Instead, while services are 
   runs once enough new objects have piled up, which bounds the memory held by garbage.
 
 At the end the remaining garbage is collected and everything restored; nested use leaves
-the outermost pacer in charge.
+the outermost pacer in charge. The setting is process-wide, as the collector is: a program
+embedding orchestrate sees its own garbage collected at the same pace meanwhile.
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def paced_collections(budget: int = BUDGET) -> Iterator[Pacer]:
         return
     pacer = Pacer(budget)
     was_enabled = gc.isenabled()
+    host_froze = gc.get_freeze_count() > 0  # then the host's freezing is left as it is
     gc.freeze()
     gc.disable()
     _active.append(pacer)
@@ -56,6 +58,7 @@ def paced_collections(budget: int = BUDGET) -> Iterator[Pacer]:
     finally:
         _active.clear()
         gc.collect()  # the last services' garbage (frozen objects are not walked): paid here
-        gc.unfreeze()
+        if not host_froze:
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
