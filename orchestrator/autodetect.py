@@ -166,12 +166,16 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
             snapshot = await reflect(pool, owned, state.tables)
             pacer.settle()
             report = ChangeReport(database, [], snapshot)
+            created = {table: other for other in ws.names if drift
+                       for table in histories[other].table_claims()}
             for name in chosen:
                 entry = ServiceChanges(name, state.heads_of(name), list(histories[name].heads))
                 entry.blocker = _blocker(histories[name], entry.db_heads)
                 entry.unstable_types = find_unstable_types(name, metadata[name], ownership)
                 if drift and entry.blocker is None:
-                    found = find_drift(histories[name], ownership.tables_of(name), snapshot)
+                    elsewhere = {t: o for t, o in created.items() if o != name}
+                    found = find_drift(histories[name], ownership.tables_of(name), snapshot,
+                                       elsewhere)
                     entry.drift, entry.unverified = found.drift, found.unverified
                 report.services.append(entry)
             comparable = [e.service for e in report.services if e.blocker is None]

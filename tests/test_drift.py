@@ -127,3 +127,14 @@ def test_tables_named_by_sql_are_not_verified_and_opaque_sql_stops_the_service(e
     assert report.drift == []
     assert report.unverified == ["service 'tenants': not verified: 7a7a7a7a7a7a_sql.py:22 runs "
                                  "SQL that is not written out in the revision"]
+
+
+def test_a_table_moved_from_another_service_is_not_called_drift(example):
+    history = Workspace.load(example).histories["tenants"]
+    snapshot = _snapshot({"orders": {"columns": _columns("id")}})
+    report = find_drift(history, {"orders"}, snapshot, {"orders": "orders"})
+    assert [d for d in report.drift if d.table == "orders"] == []
+    assert report.unverified == ["service 'tenants': table 'orders' not verified: the migrations "
+                                 "of service 'orders' create it"]
+    alone = find_drift(history, {"orders"}, snapshot)
+    assert [d.state for d in alone.drift if d.table == "orders"] == ["unexplained"]
