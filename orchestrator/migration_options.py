@@ -58,8 +58,8 @@ def import_custom_types(type_: str, obj: Any, autogen_context: Any) -> Literal[F
     ``shared_db.types`` to the user; the revision would fail with a NameError. The import is
     added here and the type is rendered as Alembic would (``False``: default rendering).
     """
-    module = type(obj).__module__ if type_ == "type" else "sqlalchemy"
-    if not module.startswith(("sqlalchemy", "builtins")) and autogen_context.opts.get(
-            "user_module_prefix") is None:
-        autogen_context.imports.add(f"import {module}")
+    if type_ == "type" and autogen_context.opts.get("user_module_prefix") is None:
+        module = type(obj).__module__
+        if not module.startswith(("sqlalchemy.", "builtins")):
+            autogen_context.imports.add(f"import {module}")
     return False
