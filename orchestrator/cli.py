@@ -330,7 +330,7 @@ def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allo
                  allow_empty=allow_empty)
     if as_json:
         emit_json(result.to_dict())
-        return 0
+        return 1 if any(f.is_error for f in result.lint) else 0
     for entry in result.report.services:
         written = result.written_for(entry.service)
         if written is None:
@@ -341,10 +341,16 @@ def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allo
         click.echo(f"{entry.service:<16} {style('wrote', fg='green')} {data['path']}{needs}")
         for change in entry.changes:
             click.echo(f"{'':<18}{change}")
+    for finding in result.lint:
+        colour = "red" if finding.is_error else "yellow"
+        click.echo(style(f"{finding.severity.value} {finding.code}", fg=colour)
+                   + f" {finding.message}\n{'':<18}fix: {finding.fix}")
     count = len(result.written)
     click.echo(style(f"{count} revision(s) written", fg="green") if count
                else "nothing to generate: the models match the migrations")
-    return 0
+    if result.lint:
+        click.echo("review the lint findings above before committing (orchestrate lint)")
+    return 1 if any(f.is_error for f in result.lint) else 0
 
 
 @main.command("check")

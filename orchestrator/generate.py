@@ -7,7 +7,9 @@
 3. Each changed service gets a revision id; ``requires`` are inferred from the new foreign keys
    (:mod:`orchestrator.requirements`). Models whose foreign keys make a cycle of services are
    refused up front, with the foreign keys: new ``requires`` cannot close a cycle otherwise.
-4. The revisions are written through Alembic (:mod:`orchestrator.writer`).
+4. The revisions are written through Alembic (:mod:`orchestrator.writer`), then linted
+   (for PostgreSQL, the production target, like ``orchestrate lint``): autogenerate is a
+   starting point, and the findings say what to review before committing.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from alembic.util import rev_id
 from orchestrator.autodetect import SCHEMA_VERSION, ChangeReport, ServiceChanges, detect_changes
 from orchestrator.errors import GenerationRefused
 from orchestrator.history import Requirement
+from orchestrator.lint import LintFinding, lint_revisions
 from orchestrator.logs import get_logger
 from orchestrator.orchestration import Orchestration
 from orchestrator.requirements import (
@@ -27,6 +30,7 @@ from orchestrator.requirements import (
     new_foreign_keys,
     resolve_requirements,
 )
+from orchestrator.workspace import Workspace
 from orchestrator.writer import write_revision
 
 log = get_logger()
@@ -56,6 +60,7 @@ class GenerateResult:
     message: str
     report: ChangeReport
     written: list[WrittenRevision] = field(default_factory=list)
+    lint: list[LintFinding] = field(default_factory=list)
 
     @property
     def nodes(self) -> list[tuple[str, str]]:
@@ -75,7 +80,8 @@ class GenerateResult:
                 "changes": [c.to_dict() for c in entry.changes],
             })
         return {"schema_version": SCHEMA_VERSION, "database": self.report.database,
-                "message": self.message, "services": services}
+                "message": self.message, "services": services,
+                "lint": [f.to_dict() for f in self.lint]}
 
 
 async def generate(orch: Orchestration, services: list[str] | None = None, *, message: str,
@@ -113,6 +119,9 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
     for done in result.written:
         log.info("revision written", service=done.service, revision=done.revision,
                  path=_relative(done.path, ws.root), operations=len(done.changes.changes))
+    if result.written:  # the new files are read afresh, as `orchestrate lint` would
+        reread = Orchestration(Workspace.load(ws.root), orch.url)
+        result.lint = lint_revisions(reread, result.nodes)
     return result
 
 

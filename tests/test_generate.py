@@ -25,9 +25,12 @@ user_groups = sa.Table(
 
 
 def generate(root: Path, *args: str, url: str) -> dict:
+    """The JSON result; exit 1 only when lint found an error in what was written."""
     outcome = orchestrate(root, "generate", *args, "--json", url=url)
-    assert outcome.exit_code == 0, outcome.stderr
-    return json.loads(outcome.stdout)
+    result = json.loads(outcome.stdout)
+    lint_errors = any(f["severity"] == "error" for f in result["lint"])
+    assert outcome.exit_code == (1 if lint_errors else 0), outcome.stderr
+    return result
 
 
 def operations(result: dict) -> dict[str, set[tuple]]:
@@ -89,6 +92,11 @@ def test_each_change_lands_in_its_service_applies_and_is_gone_the_second_time(ex
     assert "'pending'" in details["status"]
     assert ("drop_column", "invoices", "amount_paid") in found["invoices"]
     assert ("drop_table", "invoice_lines", None) in found["invoices"]
+    lint = {(f["code"], f["service"], f["object"]) for f in result["lint"]}
+    assert ("DS102", "invoices", "column invoices.amount_paid") in lint
+    assert ("DS101", "invoices", "table invoice_lines") in lint
+    assert all(f["revision"] == written(result, f["service"])["revision"]
+               for f in result["lint"])
     assert {table for _, table, _ in found["invoices"]} == {"invoices", "invoice_lines"}
     assert found["tenants"] == set() and written(result, "tenants") is None
     for service in ("users", "products", "orders", "invoices"):
