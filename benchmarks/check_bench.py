@@ -9,7 +9,11 @@ run, on the same database, with the models already imported for (b) and (c):
       which the output says;
   (b) plain Alembic in-process: ``compare_metadata`` service after service, each with its own
       ``MigrationContext`` (and so its own reflection), on one connection;
-  (c) ``orchestrate check`` in-process: the library call, one shared reflection.
+  (c) ``orchestrate check`` in-process: the library call, one shared reflection;
+  (d) ``orchestrate plan`` in-process: everything ``plan`` shows (state, sequencing, lint of
+      pending revisions, model changes from the same one shared reflection);
+  and, as a user runs them, the ``orchestrate check`` and ``orchestrate plan`` commands as
+  processes (imports and model loading included), next to (a).
 
 A last line runs (b) under the garbage-collector pacing orchestrate uses while it compares
 (:mod:`orchestrator.gc_tuning`), to show how much of the gain is the shared reflection and how
@@ -46,6 +50,7 @@ from orchestrator.logs import configure_logging
 from orchestrator.migrate import upgrade
 from orchestrator.migration_options import migration_options
 from orchestrator.orchestration import Orchestration
+from orchestrator.planner import make_plan
 
 DEFAULT_SERVER = os.environ.get("ORCHESTRATE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 
@@ -89,12 +94,16 @@ def bench(folder: Path, server: str, services: int, tables: int, sample: int,
         loop, timed = process_loop(root, url, orch.workspace.names, sample)
         plain: list[float] = []
         ours: list[float] = []
+        planned: list[float] = []
         tuned: list[float] = []
         for _ in range(repeat):
             plain.append(_timed(lambda: plain_alembic(orch)))
             ours.append(_timed(lambda: orchestrate_check(orch)))
+            planned.append(_timed(lambda: orchestrate_plan(orch)))
             tuned.append(_timed(lambda: plain_alembic(orch, paced_collections)))
-        b, c = min(plain), min(ours)
+        commands = {name: min(_timed(lambda: command(root, url, name)) for _ in range(repeat))
+                    for name in ("check", "plan")}
+        b, c, d = min(plain), min(ours), min(planned)
         label = ("every service" if timed == services
                  else f"{timed} of {services} services timed, extrapolated")
         print(f"   (a) one `alembic check` process per service: {loop:8.2f} s  ({label})")
@@ -104,6 +113,13 @@ def bench(folder: Path, server: str, services: int, tables: int, sample: int,
               f"(runs: {_runs(ours)})")
         print(f"   ratios: (a)/(c) = {loop / c:5.1f}x   (b)/(c) = {b / c:4.1f}x   "
               f"(median-based (b)/(c) = {statistics.median(plain) / statistics.median(ours):.1f}x)")
+        print(f"   (d) orchestrate plan in-process:             {d:8.2f} s  "
+              f"(runs: {_runs(planned)})")
+        print(f"   ratios: (a)/(d) = {loop / d:5.1f}x   (b)/(d) = {b / d:4.1f}x   "
+              f"(d)/(c) = {d / c:4.2f}x (plan next to check alone)")
+        for name, seconds in commands.items():
+            print(f"   `orchestrate {name}` as a process:  {seconds:6.2f} s  "
+                  f"(a)/this = {loop / seconds:5.1f}x")
         print(f"   (b) with orchestrate's GC pacing:   {min(tuned):.2f} s, so (b)/(c) from the "
               f"shared reflection alone = {min(tuned) / c:.1f}x")
     finally:
@@ -150,6 +166,21 @@ def orchestrate_check(orch: Orchestration) -> None:
     report = anyio.run(check, orch)
     if not report.clean:
         raise SystemExit(f"orchestrate check found changes: {report.to_dict()}")
+
+
+def orchestrate_plan(orch: Orchestration) -> None:
+    """(d): the library call behind ``orchestrate plan``."""
+    plan = anyio.run(make_plan, orch)
+    if not plan.clean or plan.steps:
+        raise SystemExit(f"orchestrate plan is not clean: {plan.to_dict()['findings']}")
+
+
+def command(root: Path, url: str, name: str) -> None:
+    """``orchestrate check`` / ``orchestrate plan`` as a user runs them, one process."""
+    done = subprocess.run([sys.executable, "-m", "orchestrator", name, "--root", str(root),
+                           "--database-url", url], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"orchestrate {name} failed: {done.stdout}{done.stderr}")
 
 
 def _timed(action) -> float:  # noqa: ANN001
