@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from orchestrator import inventory, migrate, planner
 from orchestrator import graph_view, history_view
 from orchestrator.errors import ConfigError, OrchestrateError
+from orchestrator.gc_tuning import paced_collections
 from orchestrator.logs import configure_logging, redact_passwords
 from orchestrator.orchestration import Orchestration
 from orchestrator.plan_view import render_plan
@@ -38,8 +39,11 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 **kwargs: Any) -> None:
         configure_logging(log_format, verbose)
         try:
-            orch = Orchestration.open(root, database_url)
-            code = func(orch, **kwargs)
+            # One short-lived process: what it loads lives until it exits, so the collector
+            # is paced for the whole command (gc_tuning), not per library call.
+            with paced_collections():
+                orch = Orchestration.open(root, database_url)
+                code = func(orch, **kwargs)
         except OrchestrateError as error:
             _fail(error.message, error.exit_code)
         except DBAPIError as error:

@@ -12,6 +12,7 @@ from orchestrator.errors import (
     OwnershipError,
     UnknownService,
 )
+from orchestrator.gc_tuning import paced_collections
 from orchestrator.history import ServiceHistory
 from orchestrator.model_loader import load_metadata, prepare_imports
 from orchestrator.ownership import OwnershipRegistry
@@ -80,7 +81,8 @@ class Workspace:
     def metadata(self) -> dict[str, MetaData]:
         """Every service's MetaData, all submodules imported; conventions checked alike."""
         prepare_imports(self.root, [s.models for s in self.services.values()])
-        loaded = {name: load_metadata(self.services[name], self.root) for name in self.names}
+        with paced_collections():  # models are long-lived: no collector passes over them
+            loaded = {name: load_metadata(self.services[name], self.root) for name in self.names}
         check_naming_conventions(loaded)
         return loaded
 
