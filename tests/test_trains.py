@@ -14,12 +14,12 @@ from pathlib import Path
 
 import anyio
 import pytest
+from support import orchestrate, write, write_revision
 
 from orchestrator.logs import configure_logging
 from orchestrator.orchestration import Orchestration
 from orchestrator.trains import run_train
 from orchestrator.trains.progress import Progress
-from support import orchestrate, write, write_revision
 
 HEADS = {"tenants": "5c1e2a7f3b90", "users": "3f2a9c1b0d4e", "products": "8d41b6e0c7a2",
          "orders": "b7e3d90f1c56", "invoices": "e2f05a8c4d13"}

@@ -20,8 +20,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-                        Table, Text, and_, func, inspect, select, update)
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    func,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection, Row
 
 from orchestrator.revision_graph import Node

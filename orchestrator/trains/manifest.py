@@ -48,15 +48,16 @@ class ManifestError(ConfigError):
 class TrainManifest:
     name: str
     path: Path
-    targets: dict[str, str]
+    targets: dict[str, str]  # as written: service -> revision, prefix, "head" or "base"
+    revisions: dict[str, str | None]  # resolved: service -> full revision id (None: base)
     description: str | None = None
     timeouts: tuple[tuple[str, str], ...] = ()
     with_requirements: bool = False
 
     def to_dict(self) -> dict:
         return {"name": self.name, "path": str(self.path), "description": self.description,
-                "targets": self.targets, "timeouts": dict(self.timeouts),
-                "with_requirements": self.with_requirements}
+                "targets": self.targets, "revisions": self.revisions,
+                "timeouts": dict(self.timeouts), "with_requirements": self.with_requirements}
 
 
 def check_train_name(name: str) -> str:
@@ -72,8 +73,9 @@ def manifest_path(settings: Settings, name: str) -> Path:
     return settings.trains_dir / f"{check_train_name(name)}.toml"
 
 
-def load_manifest(settings: Settings, name: str, services: Mapping[str, object]) -> TrainManifest:
-    """Read and check ``<trains_dir>/<name>.toml`` (no database needed)."""
+def load_manifest(settings: Settings, name: str,
+                  histories: Mapping[str, ServiceHistory]) -> TrainManifest:
+    """Read and check ``<trains_dir>/<name>.toml`` against the revisions (no database)."""
     path = manifest_path(settings, name)
     if not path.is_file():
         known = sorted(p.stem for p in settings.trains_dir.glob("*.toml"))
@@ -105,15 +107,20 @@ def load_manifest(settings: Settings, name: str, services: Mapping[str, object])
     if not isinstance(targets, dict) or not targets:
         raise ManifestError(path, "targets", "missing or empty: the train needs a [targets] table "
                             "naming a revision (or \"head\") per service")
+    revisions: dict[str, str | None] = {}
     for service, ref in targets.items():
         key = f"targets.{service}"
-        if service not in services:
+        if service not in histories:
             raise ManifestError(path, key, f"unknown service; the workspace has: "
-                                f"{', '.join(sorted(services))}")
+                                f"{', '.join(sorted(histories))}")
         if not isinstance(ref, str) or not ref.strip():
             raise ManifestError(path, key, f"must be a revision id (or \"head\"), got {ref!r}")
-    return TrainManifest(name, path, {s: r.strip() for s, r in targets.items()}, description,
-                         tuple(timeouts), with_requirements)
+        try:
+            revisions[service] = histories[service].resolve(ref.strip())
+        except RevisionError as error:
+            raise ManifestError(path, key, error.message) from None
+    return TrainManifest(name, path, {s: r.strip() for s, r in targets.items()}, revisions,
+                         description, tuple(timeouts), with_requirements)
 
 
 def _typed(path: Path, data: dict[str, Any], key: str, kind: type) -> Any:
@@ -130,11 +137,10 @@ def resolve_targets(manifest: TrainManifest, histories: Mapping[str, ServiceHist
     A ``base`` target of a service with nothing applied asks for nothing and is left out.
     """
     resolved: dict[str, str] = {}
-    for service, ref in manifest.targets.items():
+    for service, target in manifest.revisions.items():
         key = f"targets.{service}"
         history = histories[service]
         try:
-            target = history.resolve(ref)
             applied = history.applied(state.heads_of(service))
         except RevisionError as error:
             raise ManifestError(manifest.path, key, error.message) from None

@@ -51,7 +51,7 @@ class TrainPlan:
 async def plan_train(orch: Orchestration, name: str) -> TrainPlan:
     """What ``train run NAME`` would apply to this database now, in order, with findings."""
     ws = orch.workspace
-    manifest = load_manifest(ws.settings, name, ws.services)
+    manifest = load_manifest(ws.settings, name, ws.histories)
     state = await orch.state()
     steps = train_steps(manifest, orch.revision_graph, state)
     database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name(),

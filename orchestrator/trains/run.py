@@ -24,9 +24,8 @@ from orchestrator.executor import AppliedStep, Executor
 from orchestrator.logs import get_logger
 from orchestrator.orchestration import Orchestration
 from orchestrator.sequencer import Sequencer, Step
-from orchestrator.state import DatabaseState, read_state_sync
-from orchestrator.trains.ledger import (Ledger, RunRecord, Runner, StepRecord, first_line,
-                                        now)
+from orchestrator.state import read_state_sync
+from orchestrator.trains.ledger import Ledger, Runner, RunRecord, StepRecord, first_line, now
 from orchestrator.trains.lock import train_lock
 from orchestrator.trains.manifest import TrainManifest, load_manifest, train_steps
 from orchestrator.trains.progress import Progress
@@ -83,7 +82,7 @@ async def run_train(orch: Orchestration, name: str, *, resume: bool = False,
                     progress: Progress | None = None) -> TrainRun:
     """Run (or resume) train ``name``; with ``dry_run`` or ``sql`` nothing is written."""
     ws = orch.workspace
-    manifest = load_manifest(ws.settings, name, ws.services)
+    manifest = load_manifest(ws.settings, name, ws.histories)
     kind = "resume" if resume else "run"
     if sql or dry_run:
         return await _preview(orch, manifest, kind, sql)
@@ -103,16 +102,21 @@ async def run_train(orch: Orchestration, name: str, *, resume: bool = False,
 
 def _prepare(connection: Connection, orch: Orchestration, manifest: TrainManifest, kind: str,
              runner: Runner) -> TrainRun:
-    """Under the lock: reconcile, check, plan and record the run (two transactions)."""
+    """Under the lock: plan, reconcile, check and record the run.
+
+    The steps come first (a manifest that does not fit the database writes nothing); the
+    reconciliation commits even when the train may not start.
+    """
     with connection.begin():
+        state = read_state_sync(connection, orch.workspace.services.values())
+        steps = train_steps(manifest, orch.revision_graph, state)
         ledger = Ledger(connection)
         ledger.create()
-        state = read_state_sync(connection, orch.workspace.services.values())
         notes = ledger.reconcile(Sequencer(orch.revision_graph, state).applied, runner)
     for note in notes:
         log.warning("reconciled the ledger", note=note)
     with connection.begin():
-        train_run = _plan_run(ledger, orch, manifest, kind, state)
+        train_run = _plan_run(ledger, manifest, kind, steps)
         train_run.notes = notes
         if train_run.steps or kind == "resume":
             train_run.run_id = ledger.start_run(
@@ -121,13 +125,12 @@ def _prepare(connection: Connection, orch: Orchestration, manifest: TrainManifes
     return train_run
 
 
-def _plan_run(ledger: Ledger | None, orch: Orchestration, manifest: TrainManifest, kind: str,
-              state: DatabaseState) -> TrainRun:
-    """The steps left, numbered after those the train's earlier runs applied."""
+def _plan_run(ledger: Ledger | None, manifest: TrainManifest, kind: str,
+              steps: list[Step]) -> TrainRun:
+    """The run of ``steps``, numbered after those the train's earlier runs applied."""
     chain = ledger.chain(manifest.name) if ledger and ledger.exists() else []
     chain_steps = ledger.steps_of(r.id for r in chain) if ledger else []
     _check_can_start(manifest.name, kind, chain, chain_steps)
-    steps = train_steps(manifest, orch.revision_graph, state)
     done = sum(1 for s in chain_steps if s.status == "applied")
     return TrainRun(manifest, kind, steps, first_position=done + 1 if kind == "resume" else 1)
 
@@ -155,17 +158,17 @@ async def _preview(orch: Orchestration, manifest: TrainManifest, kind: str,
                    sql: bool) -> TrainRun:
     """``--dry-run``: the checks and steps of a real run, read-only. ``--sql``: the SQL."""
     state = await orch.state()
+    steps = train_steps(manifest, orch.revision_graph, state)
     if sql:
-        steps = train_steps(manifest, orch.revision_graph, state)
         train_run = TrainRun(manifest, kind, steps)
         train_run.sql = _timeouts_sql(manifest, orch) + Executor(orch.workspace).render_sql(
             orch.url, steps, state)
         return train_run
     if not state.exists:
-        return _plan_run(None, orch, manifest, kind, state)
+        return _plan_run(None, manifest, kind, steps)
 
     def read(connection: Connection) -> TrainRun:
-        return _plan_run(Ledger(connection), orch, manifest, kind, state)
+        return _plan_run(Ledger(connection), manifest, kind, steps)
 
     async with connect(orch.url) as connection:
         return await connection.run_sync(read)
