@@ -335,3 +335,18 @@ def test_wait_must_be_seconds(example, wait):
     manifest(example)
     outcome = orchestrate(example, "train", "run", "spring", "--wait", wait)
     assert outcome.exit_code == 2 and "--wait" in outcome.stderr
+
+
+def test_resume_when_the_rest_was_applied_outside_the_train(example, db):
+    manifest(example)
+    add_wave(example, {"orders": "op.execute('INSERT INTO no_such_table VALUES (1)')"})
+    steps = steps_of(example, db.url)
+    assert orchestrate(example, "train", "run", "spring", url=db.url).exit_code == 3
+    add_wave(example)
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+    resumed = orchestrate(example, "train", "resume", "spring", url=db.url)
+    assert resumed.exit_code == 0 and "nothing to do" in resumed.stdout
+    code, report = status(example, db.url)
+    assert code == 0 and report["state"] == "succeeded"
+    assert [(r["kind"], r["status"], r["steps"]) for r in report["runs"]] == [
+        ("run", "failed", len(steps)), ("resume", "succeeded", 0)]

@@ -88,7 +88,7 @@ async def run_train(orch: Orchestration, name: str, *, resume: bool = False,
         return await _preview(orch, manifest, kind, sql)
     if manifest.timeouts and orch.url.get_backend_name() != "postgresql":
         log.info("lock_timeout and statement_timeout apply to PostgreSQL only; ignored",
-                    manifest=str(manifest.path))
+                 manifest=str(manifest.path))
     runner = Runner.current()
     with structlog.contextvars.bound_contextvars(train=name):
         async with train_lock(orch.url).hold(name, runner, wait):
