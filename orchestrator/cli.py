@@ -17,6 +17,7 @@ from orchestrator import inventory, migrate, planner
 from orchestrator.errors import OrchestrateError
 from orchestrator.logs import configure_logging, redact_passwords
 from orchestrator.orchestration import Orchestration
+from orchestrator.plan_view import render_plan
 from orchestrator.render import emit_json, short, style, table
 from orchestrator.sequencer import parse_targets
 from orchestrator import trains
@@ -45,6 +46,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail(error.message, error.exit_code)
         except DBAPIError as error:
             _fail(f"database error: {error.orig}", 3)
+        except BrokenPipeError:  # `orchestrate plan | head`: the reader left, nothing to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise
         except Exception as error:  # a bug: say so plainly, traceback only on request
@@ -93,36 +97,18 @@ def services(orch: Orchestration, as_json: bool) -> int:
 
 
 @main.command()
+@click.option("--sql", is_flag=True, help="Print the SQL of the pending steps instead.")
 @json_option
 @common_options
-def plan(orch: Orchestration, as_json: bool) -> int:
-    """For every service: DB revision, heads, pending revisions; then the global steps."""
-    result = run(planner.make_plan, orch)
-    if as_json:
+def plan(orch: Orchestration, sql: bool, as_json: bool) -> int:
+    """The whole release at a glance: every service, then the ordered steps; exit 1 on problems."""
+    result = run(planner.make_plan, orch, sql=sql)
+    if sql:
+        click.echo(result.sql)
+    elif as_json:
         emit_json(result.to_dict())
-        return 0 if result.clean else 1
-    db = result.database
-    click.echo(f"database: {db['url']}" + ("" if db["exists"] else " (not created yet)"))
-    click.echo(table(
-        ["service", "current", "head", "pending"],
-        [[s.name, short(s.current), style(short(s.heads), fg="red") if len(s.heads) > 1
-          else short(s.heads), len(s.pending) or style("up to date", fg="green")]
-         for s in result.services],
-    ))
-    if result.steps:
-        click.echo(f"\n{len(result.steps)} step(s), in order:")
-        for index, step in enumerate(result.steps, 1):
-            click.echo(f"  {index:>3}. {step.service:<16} {step.revision:<14} {step.message}")
-    for finding in result.findings:
-        colour = "red" if finding.severity == "error" else "yellow"
-        click.echo(style(f"{finding.severity}: ", fg=colour) + finding.message)
-    if not result.clean:
-        verdict = style("problems found", fg="red", bold=True)
-    elif result.steps:
-        verdict = style(f"ready: {len(result.steps)} step(s) to apply", fg="yellow")
     else:
-        verdict = style("clean: every service is at head", fg="green")
-    click.echo(f"\n{verdict}")
+        click.echo(render_plan(result))
     return 0 if result.clean else 1
 
 
@@ -177,6 +163,78 @@ def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, as_jso
     orch.workspace.service(service)
     result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql)
     _render_run(result, as_json, "downgraded")
+    return 0
+
+
+from orchestrator import branches  # noqa: E402  (kept with the commands that use it)
+
+
+@main.command()
+@click.argument("service_names", nargs=-1, metavar="[SERVICE]...")
+@json_option
+@common_options
+def heads(orch: Orchestration, service_names: tuple[str, ...], as_json: bool) -> int:
+    """Every service's heads; exit 1 when one has several (the CI gate)."""
+    reports = branches.find_heads(orch, service_names)
+    forked = [r for r in reports if r.forked]
+    if as_json:
+        emit_json({"schema_version": branches.HEADS_SCHEMA_VERSION,
+                   "services": [r.to_dict() for r in reports],
+                   "verdict": "forked" if forked else "clean"})
+        return 1 if forked else 0
+    rows = []
+    for report in reports:
+        rows += [[report.service, short([h.revision]), h.create_date or "", h.message]
+                 for h in report.heads] or [[report.service, "(no revisions)", "", ""]]
+    click.echo(table(["service", "head", "created", "message"], rows))
+    for report in forked:
+        since = short(report.branch_points) if report.branch_points else "base"
+        click.echo(style("\nerror: ", fg="red", bold=True)
+                   + f"service {report.service!r} has {len(report.heads)} heads, "
+                   f"branched from {since}:")
+        for head in report.heads:
+            dates = f"created {head.create_date or '?'}" + (
+                f", committed {head.git_author_date}" if head.git_author_date else "")
+            click.echo(f"  {head.revision}  {head.message!r}  {dates}  {head.path}  "
+                       f"({len(head.branch)} revision(s) on this branch)")
+        click.echo(f"  merge them with `orchestrate merge {report.service}`")
+    if not forked:
+        click.echo(style("\nclean: no service has several heads", fg="green"))
+    return 1 if forked else 0
+
+
+@main.command()
+@click.argument("service_names", nargs=-1, metavar="SERVICE...")
+@click.option("--all", "all_services", is_flag=True,
+              help="Merge every service that has several heads.")
+@click.option("-m", "--message", default=None, help="Message of the merge revision(s).")
+@json_option
+@common_options
+def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: bool,
+          message: str | None, as_json: bool) -> int:
+    """Merge a service's heads into one revision, after checking the branches do not collide."""
+    if all_services == bool(service_names):
+        raise click.UsageError("name the SERVICE(s) to merge, or pass --all (not both)")
+    root = orch.workspace.root
+    try:
+        results = branches.merge_services(orch, service_names or None, message)
+    except branches.MergeConflict as refused:
+        if not as_json:
+            raise
+        emit_json({"merged": [], "conflicts": [c.to_dict() for c in refused.conflicts]})
+        return 1
+    if as_json:
+        emit_json({"merged": [r.to_dict(root) for r in results], "conflicts": []})
+        return 0
+    for result in results:
+        if result.revision is None:
+            click.echo(f"nothing to merge: service {result.service!r} has "
+                       f"{'one head' if result.heads else 'no revisions'}")
+            continue
+        click.echo(f"merged {result.service}: wrote {result.to_dict(root)['path']} "
+                   f"(revision {result.revision}, merging {', '.join(result.heads)})")
+        for warning in result.warnings:
+            click.echo(style("warning: ", fg="yellow") + warning.message)
     return 0
 
 

@@ -26,6 +26,8 @@ _ASSIGNMENT = re.compile(
 )
 _DOCSTRING = re.compile(r'^\s*(?:[rRuU]?)("""|\'\'\')(.*?)\1', re.DOTALL)
 _CREATE_DATE = re.compile(r"^Create Date:\s*(.+)$", re.MULTILINE)
+_UPGRADE = re.compile(r"^def upgrade\b.*$", re.MULTILINE)
+_NEXT_TOP_LEVEL = re.compile(r"^[^\s#]", re.MULTILINE)
 _TABLE_OPS = re.compile(
     r"\b(create_table|drop_table|rename_table)\(\s*(?:table_name\s*=\s*|old_table_name\s*=\s*)?"
     r"[\"']([^\"']+)[\"'](?:\s*,\s*(?:new_table_name\s*=\s*)?[\"']([^\"']+)[\"'])?"
@@ -188,7 +190,7 @@ class ServiceHistory:
         tables: dict[str, None] = {}
         for rev in self.order:
             text = self.revisions[rev].path.read_text(encoding="utf-8")
-            for match in _TABLE_OPS.finditer(text):
+            for match in _TABLE_OPS.finditer(_upgrade_body(text)):
                 kind, name, new_name = match.groups()
                 if kind == "create_table":
                     tables[name] = None
@@ -198,6 +200,15 @@ class ServiceHistory:
                     tables.pop(name, None)
                     tables[new_name] = None
         return list(tables)
+
+
+def _upgrade_body(text: str) -> str:
+    """The source of ``def upgrade`` up to the next top-level statement."""
+    start = _UPGRADE.search(text)
+    if not start:
+        return ""
+    end = _NEXT_TOP_LEVEL.search(text, start.end())
+    return text[start.end() : end.start() if end else len(text)]
 
 
 def read_revision_file(service: str, path: Path) -> Revision | None:

@@ -30,7 +30,8 @@ class Orchestration:
     @cached_property
     def service_graph(self) -> ServiceGraph:
         ws = self.workspace
-        return ServiceGraph.build(ws.services, ws.metadata, ws.ownership)
+        # Built from the claims as they stand, so that ``plan`` can still report an overlap.
+        return ServiceGraph.build(ws.services, ws.metadata, ws.claims)
 
     @cached_property
     def revision_graph(self) -> RevisionGraph:

@@ -33,9 +33,26 @@ class Claim:
     source: str
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """One table claimed by two services; the first claim holds until it is resolved."""
+
+    table: str
+    first: Claim
+    second: Claim
+
+    def __str__(self) -> str:
+        return (
+            f"table {self.table!r} is claimed by service {self.first.service!r} (from its "
+            f"{self.first.source}) and by service {self.second.service!r} (from its "
+            f"{self.second.source})"
+        )
+
+
 @dataclass
 class OwnershipRegistry:
     owners: dict[str, Claim] = field(default_factory=dict)
+    overlaps: list[Overlap] = field(default_factory=list)
     ignore: tuple[str, ...] = ()
     version_tables: frozenset[str] = frozenset()
 
@@ -51,10 +68,9 @@ class OwnershipRegistry:
         ``source`` is ``models``, ``ini`` or ``history``. A history claim (the service's
         migrations created the table) only counts for tables no service's models or ini
         claim: that is how a table moves from one service to another. Any other table claimed
-        by two services is an error naming both services and the table.
+        by two services is an overlap naming both services and the table (see ``check``).
         """
         registry = cls(ignore=tuple(ignore), version_tables=frozenset(version_tables))
-        overlaps: list[str] = []
         for weak in (False, True):
             for service in sorted(claims):
                 for table, source in claims[service]:
@@ -64,17 +80,18 @@ class OwnershipRegistry:
                     if held is None:
                         registry.owners[table] = Claim(service, source)
                     elif held.service != service and (held.source == "history") == weak:
-                        overlaps.append(
-                            f"table {table!r} is claimed by service {held.service!r} (from its "
-                            f"{held.source}) and by service {service!r} (from its {source})"
-                        )
-        if overlaps:
+                        registry.overlaps.append(Overlap(table, held, Claim(service, source)))
+        return registry
+
+    def check(self) -> OwnershipRegistry:
+        """Raise when any table is claimed twice; the registry itself otherwise."""
+        if self.overlaps:
             raise OwnershipError(
-                "; ".join(overlaps)
+                "; ".join(str(overlap) for overlap in self.overlaps)
                 + ". Every table must belong to exactly one service: remove it from one "
                 "service's models, or restrict that service with `tables = ...` in its ini"
             )
-        return registry
+        return self
 
     def owner(self, table: str) -> str | None:
         claim = self.owners.get(table)

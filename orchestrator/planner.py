@@ -1,12 +1,20 @@
-"""``orchestrate plan``: for every service where it stands and what is pending, then the steps."""
+"""``orchestrate plan``: the whole release at a glance.
+
+For every service: where the database stands, its heads, the pending revisions, and what is
+wrong (several heads, ownership overlaps, tables nobody owns, a database revision missing from
+the code). Then the global ordered steps, exactly what ``upgrade`` would apply. The JSON form
+is documented in docs/plan-json.md; bump ``PLAN_SCHEMA_VERSION`` on any incompatible change.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from orchestrator.database import redact
 from orchestrator.errors import RevisionError
+from orchestrator.executor import Executor
 from orchestrator.orchestration import Orchestration
 from orchestrator.sequencer import Sequencer, Step
+from orchestrator.state import DatabaseState
 
 PLAN_SCHEMA_VERSION = 1
 
@@ -30,6 +38,7 @@ class ServicePlan:
     current: list[str]
     heads: list[str]
     pending: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def at_head(self) -> bool:
@@ -43,6 +52,7 @@ class ServicePlan:
             "heads": self.heads,
             "at_head": self.at_head,
             "pending": self.pending,
+            "findings": [f.to_dict() for f in self.findings],
         }
 
 
@@ -52,65 +62,110 @@ class Plan:
     services: list[ServicePlan]
     steps: list[Step]
     findings: list[Finding]
+    sql: str | None = None
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        return [*self.findings, *(f for s in self.services for f in s.findings)]
 
     @property
     def clean(self) -> bool:
-        return not any(f.severity == "error" for f in self.findings)
+        return not any(f.severity == "error" for f in self.all_findings)
+
+    def summary(self) -> dict:
+        found = self.all_findings
+        return {
+            "services": len(self.services),
+            "pending_revisions": len(self.steps),
+            "errors": sum(f.severity == "error" for f in found),
+            "warnings": sum(f.severity == "warning" for f in found),
+        }
 
     def to_dict(self) -> dict:
         return {
             "schema_version": PLAN_SCHEMA_VERSION,
             "database": self.database,
             "services": [s.to_dict() for s in self.services],
-            "steps": [s.to_dict() for s in self.steps],
+            "steps": [{"n": n, **s.to_dict()} for n, s in enumerate(self.steps, 1)],
             "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary(),
             "verdict": "clean" if self.clean else "problems",
         }
 
 
-async def make_plan(orch: Orchestration) -> Plan:
+async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
+    """Everything ``plan`` shows; ``sql`` also renders the pending steps as one SQL script."""
     ws = orch.workspace
-    graph = orch.revision_graph
     state = await orch.state()
-    findings: list[Finding] = []
-    targets: dict[str, str | None] = {}
-    for name in orch.service_graph.order:
-        heads = ws.histories[name].heads
-        if len(heads) > 1:
-            findings.append(Finding(
-                "error", "multiple-heads",
-                f"service {name!r} has {len(heads)} heads ({', '.join(heads)}); merge them "
-                f"with `orchestrate merge {name}`", name))
-        elif heads:
-            targets[name] = heads[0]
-    for table in ws.ownership.unowned(state.tables):
-        findings.append(Finding(
-            "warning", "unowned-table",
-            f"table {table!r} is in the database but owned by no service and not ignored; "
-            "claim it in a service's models or add it to [tool.orchestrate] ignore"))
+    order = orch.service_graph.order
+    services = {
+        name: ServicePlan(name, ws.services[name].version_table, state.heads_of(name),
+                          ws.histories[name].heads)
+        for name in order
+    }
+    findings = _ownership_findings(orch, state)
+    targets = _head_targets(orch, services)
     steps: list[Step] = []
-    try:
-        steps = Sequencer(graph, state).upgrade(targets)
-    except RevisionError as error:
-        findings.append(Finding("error", "cannot-sequence", error.message))
-    pending: dict[str, list[dict]] = {}
+    if targets and _known_database_revisions(orch, state, services):
+        try:
+            steps = Sequencer(orch.revision_graph, state).upgrade(targets)
+        except RevisionError as error:
+            findings.append(Finding("error", "cannot-sequence", error.message))
     for step in steps:
-        rev = graph.revision(step.node)
-        pending.setdefault(step.service, []).append({
+        rev = orch.revision_graph.revision(step.node)
+        services[step.service].pending.append({
             "revision": step.revision,
             "message": step.message,
             "requires": [str(r) for r in rev.requires],
         })
-    services = [
-        ServicePlan(
-            name=name,
-            version_table=ws.services[name].version_table,
-            current=state.heads_of(name),
-            heads=ws.histories[name].heads,
-            pending=pending.get(name, []),
-        )
-        for name in orch.service_graph.order
-    ]
     database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name(),
                 "exists": state.exists}
-    return Plan(database, services, steps, findings)
+    plan = Plan(database, list(services.values()), steps, findings)
+    if sql:
+        plan.sql = Executor(ws).render_sql(orch.url, steps, state)
+    return plan
+
+
+def _ownership_findings(orch: Orchestration, state: DatabaseState) -> list[Finding]:
+    claims = orch.workspace.claims
+    findings = [
+        Finding("error", "ownership-overlap",
+                f"{overlap}; keep it in one service (or restrict the other with `tables =`)")
+        for overlap in claims.overlaps
+    ]
+    findings += [
+        Finding("warning", "unowned-table",
+                f"table {table!r} is in the database but owned by no service and not ignored; "
+                "claim it in a service's models or add it to [tool.orchestrate] ignore")
+        for table in claims.unowned(state.tables)
+    ]
+    return findings
+
+
+def _head_targets(orch: Orchestration, services: dict[str, ServicePlan]) -> dict[str, str]:
+    """Every service's single head; a service with several heads is flagged and left out."""
+    targets: dict[str, str] = {}
+    for name, service in services.items():
+        if len(service.heads) > 1:
+            service.findings.append(Finding(
+                "error", "multiple-heads",
+                f"service {name!r} has {len(service.heads)} heads "
+                f"({', '.join(service.heads)}); merge them with `orchestrate merge {name}`",
+                name))
+        elif service.heads:
+            targets[name] = service.heads[0]
+    return targets
+
+
+def _known_database_revisions(orch: Orchestration, state: DatabaseState,
+                              services: dict[str, ServicePlan]) -> bool:
+    """False (with a finding) when the database is at a revision the code does not have."""
+    known = True
+    for name, service in services.items():
+        try:
+            orch.workspace.histories[name].applied(state.heads_of(name))
+        except RevisionError as error:
+            service.findings.append(Finding("error", "unknown-database-revision",
+                                            error.message, name))
+            known = False
+    return known

@@ -36,6 +36,8 @@ class Operation:
     target: str | None = None
     batch: bool = False
     node: ast.Call | None = field(default=None, hash=False, compare=False, repr=False)
+    #: Inside an ``if`` or ``try`` of the function: it may not run (an existence guard).
+    conditional: bool = False
 
     @property
     def key(self) -> tuple[str | None, str | None]:
@@ -47,11 +49,12 @@ class Operation:
         return literal(self.args.get(param))
 
     def keyword(self, name: str) -> object | None:
-        """A ``**kw`` argument such as ``postgresql_concurrently``, when literal."""
+        """A keyword argument, named in the signature (``unique``) or caught by its ``**kw``
+        (``postgresql_concurrently``), when literal."""
+        if name in self.args:
+            return literal(self.args[name])
         extra = self.args.get("kw") or self.args.get("dialect_kw")
-        if isinstance(extra, dict):
-            return literal(extra.get(name))
-        return literal(self.args.get(name))
+        return literal(extra.get(name)) if isinstance(extra, dict) else None
 
 
 @dataclass
@@ -95,6 +98,9 @@ def _collect(function: ast.FunctionDef, name: str, out: list[Operation]) -> None
                     table = literal(_bind(Operations.batch_alter_table, call).get("table_name"))
                     batches[item.optional_vars.id] = table if isinstance(table, str) else None
     calls = [n for n in ast.walk(function) if isinstance(n, ast.Call)]
+    conditional = {id(inner) for block in ast.walk(function)
+                   if isinstance(block, (ast.If, ast.Try, ast.TryStar))
+                   for inner in ast.walk(block) if isinstance(inner, ast.Call)}
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
         func = call.func
         if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
@@ -102,14 +108,16 @@ def _collect(function: ast.FunctionDef, name: str, out: list[Operation]) -> None
         owner = func.value.id
         if func.attr in _NOT_OPERATIONS:
             continue
+        guarded = id(call) in conditional
         if owner == "op" and hasattr(Operations, func.attr):
-            out.append(_operation(Operations, call, func.attr, name, None, False))
+            out.append(_operation(Operations, call, func.attr, name, None, False, guarded))
         elif owner in batches and hasattr(BatchOperations, func.attr):
-            out.append(_operation(BatchOperations, call, func.attr, name, batches[owner], True))
+            out.append(_operation(BatchOperations, call, func.attr, name, batches[owner], True,
+                                  guarded))
 
 
 def _operation(kind: type, call: ast.Call, directive: str, function: str,
-               batch_table: str | None, batch: bool) -> Operation:
+               batch_table: str | None, batch: bool, conditional: bool) -> Operation:
     args = _bind(getattr(kind, directive), call)
     table = batch_table if batch else None
     if table is None:
@@ -129,7 +137,8 @@ def _operation(kind: type, call: ast.Call, directive: str, function: str,
     elif directive == "rename_table":
         new = literal(args.get("new_table_name"))
         target = new if isinstance(new, str) else None
-    return Operation(directive, function, call.lineno, args, table, target, batch, call)
+    return Operation(directive, function, call.lineno, args, table, target, batch, call,
+                     conditional)
 
 
 @cache

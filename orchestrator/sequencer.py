@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+import networkx as nx
+
 from orchestrator.errors import ConfigError, RevisionError
 from orchestrator.revision_graph import Node, RevisionGraph
 from orchestrator.state import DatabaseState
@@ -79,7 +81,10 @@ class Sequencer:
                 )
             target = history.resolve(ref or "head")
             own = {(name, rev) for rev in history.needed_for(target)}
-            ahead = {n for n in self.applied if n[0] == name} - own
+            mine = {n for n in self.applied if n[0] == name}
+            # past the target: what builds on it; a parallel branch's revisions may stay applied
+            ahead = mine - own if target is None else mine & {
+                (name, rev) for rev in nx.descendants(history.graph, target)}
             if ahead:
                 raise RevisionError(
                     f"service {name!r}: the database is past the target {target or 'base'} "

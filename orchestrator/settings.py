@@ -67,7 +67,10 @@ def load_settings(root: Path) -> Settings:
     root = root.resolve()
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
-        raise WorkspaceNotFound(f"{pyproject}: no such file; --root must name a workspace folder")
+        raise WorkspaceNotFound(
+            f"{pyproject}: no such file; --root must name a workspace folder holding a "
+            "pyproject.toml with [tool.orchestrate]"
+        )
     table = _read_toml(pyproject).get("tool", {}).get("orchestrate")
     if not isinstance(table, dict):
         raise WorkspaceNotFound(f"{pyproject}: has no [tool.orchestrate] table")

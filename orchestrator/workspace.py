@@ -6,7 +6,12 @@ from pathlib import Path
 
 from sqlalchemy import MetaData
 
-from orchestrator.errors import ConfigError, NamingConventionMismatch, OwnershipError
+from orchestrator.errors import (
+    ConfigError,
+    NamingConventionMismatch,
+    OwnershipError,
+    UnknownService,
+)
 from orchestrator.history import ServiceHistory
 from orchestrator.model_loader import load_metadata, prepare_imports
 from orchestrator.ownership import OwnershipRegistry
@@ -60,8 +65,6 @@ class Workspace:
         return sorted(self.services)
 
     def service(self, name: str) -> Service:
-        from orchestrator.errors import UnknownService
-
         try:
             return self.services[name]
         except KeyError:
@@ -91,6 +94,12 @@ class Workspace:
 
     @cached_property
     def ownership(self) -> OwnershipRegistry:
+        """Who owns which table; an error when two services claim one table."""
+        return self.claims.check()
+
+    @cached_property
+    def claims(self) -> OwnershipRegistry:
+        """The ownership registry as claimed, overlaps kept (for reports such as ``plan``)."""
         claims: dict[str, list[tuple[str, str]]] = {}
         for name in self.names:
             service = self.services[name]

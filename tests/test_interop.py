@@ -1,0 +1,101 @@
+"""Plain Alembic keeps working per service, and orchestrate's main job runs end to end."""
+from __future__ import annotations
+
+import json
+
+from support import alembic, orchestrate, write
+
+SERVICES = ["tenants", "users", "products", "orders", "invoices"]
+
+
+def test_plan_upgrade_plan_on_both_backends(example, db):
+    before = orchestrate(example, "plan", "--json", url=db.url)
+    assert before.exit_code == 0, before.stderr
+    plan = json.loads(before.stdout)
+    assert [s["name"] for s in plan["services"]] == [
+        "tenants", "products", "users", "orders", "invoices"]
+    assert all(s["current"] == [] and len(s["pending"]) == 1 for s in plan["services"])
+    order = [step["service"] for step in plan["steps"]]
+    assert order.index("users") < order.index("orders") < order.index("invoices")
+    assert order.index("products") < order.index("orders")
+
+    upgraded = orchestrate(example, "upgrade", url=db.url)
+    assert upgraded.exit_code == 0, upgraded.stderr
+    assert "5 step(s) applied" in upgraded.stdout
+
+    after = orchestrate(example, "plan", url=db.url)
+    assert after.exit_code == 0
+    assert "clean: every service is at head" in after.stdout
+    assert db.scalar_rows("SELECT code FROM invoice_statuses ORDER BY sort_order") == [
+        "DRAFT", "SENT", "PAID", "VOID", "REFUND"]
+    for service in SERVICES:
+        result = alembic(example, service, "check", url=db.url)
+        assert result.returncode == 0, (service, result.stderr)
+
+
+def test_vanilla_alembic_upgrade_each_service_then_orchestrate_agrees(example, db):
+    for service in SERVICES:
+        result = alembic(example, service, "upgrade", "head", url=db.url)
+        assert result.returncode == 0, (service, result.stderr)
+    assert db.version("orders") == ["b7e3d90f1c56"]
+    plan = json.loads(orchestrate(example, "plan", "--json", url=db.url).stdout)
+    assert plan["steps"] == [] and plan["verdict"] == "clean"
+    down = alembic(example, "invoices", "downgrade", "base", url=db.url)
+    assert down.returncode == 0, down.stderr
+    assert "invoices" not in db.tables()
+
+
+def test_vanilla_alembic_offline_sql(example):
+    result = alembic(example, "orders", "upgrade", "head", "--sql",
+                     url="postgresql://postgres@127.0.0.1/never_connected")
+    assert result.returncode == 0, result.stderr
+    assert "CREATE TABLE alembic_version_orders" in result.stdout
+    assert "CREATE TABLE orders" in result.stdout
+    assert "UPDATE alembic_version_orders" in result.stdout or (
+        "INSERT INTO alembic_version_orders" in result.stdout)
+
+
+def test_upgrade_sql_is_offline_and_deterministic(example):
+    url = "postgresql://postgres@127.0.0.1:1/unreachable"  # never contacted
+    first = orchestrate(example, "upgrade", "--sql", url=url)
+    second = orchestrate(example, "upgrade", "--sql", url=url)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    script = first.stdout
+    positions = [script.index(f"CREATE TABLE {t} ") for t in
+                 ("tenants", "users", "orders", "invoices")]
+    assert positions == sorted(positions)
+    assert script.count("BEGIN;") == 5 and script.count("COMMIT;") == 5
+
+
+def test_a_failing_revision_is_rolled_back_whole(example, db):
+    write(example / "services/users/migrations/versions/aa00000000ff_broken.py",
+          '"""half done"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+          'revision = "aa00000000ff"\ndown_revision = "3f2a9c1b0d4e"\n\n\n'
+          "def upgrade():\n"
+          '    op.create_table("scratch", sa.Column("id", sa.Integer, primary_key=True))\n'
+          '    op.execute("SELECT * FROM no_such_table")\n\n\n'
+          "def downgrade():\n"
+          '    op.drop_table("scratch")\n')
+    result = orchestrate(example, "upgrade", "users", "tenants", url=db.url)
+    assert result.exit_code == 3
+    assert "aa00000000ff" in result.stderr and "rolled back" in result.stderr
+    assert "scratch" not in db.tables()
+    assert db.version("users") == ["3f2a9c1b0d4e"]  # the steps before it are kept
+
+
+def test_json_logs_one_event_per_step(example, db):
+    result = orchestrate(example, "upgrade", "--log-format", "json", "-v", url=db.url)
+    assert result.exit_code == 0, result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    steps = [e for e in events if e["event"] == "step applied"]
+    assert [e["service"] for e in steps][-1] == "invoices"
+    assert len(steps) == 5 and steps[0]["n"] == 1 and steps[0]["of"] == 5
+
+
+def test_passwords_are_redacted_from_log_lines():
+    from orchestrator.logs import redact_passwords
+
+    assert redact_passwords("connect postgresql+asyncpg://app:hunter2@db:5432/x failed") == (
+        "connect postgresql+asyncpg://app:***@db:5432/x failed")
+    assert redact_passwords("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"

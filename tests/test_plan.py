@@ -1,0 +1,114 @@
+"""`orchestrate plan`: every part on SQLite and PostgreSQL, and the JSON schema."""
+from __future__ import annotations
+
+import json
+
+from support import orchestrate, write
+
+TOP_KEYS = {"schema_version", "database", "services", "steps", "findings", "summary", "verdict"}
+SERVICE_KEYS = {"name", "version_table", "current", "heads", "at_head", "pending", "findings"}
+STEP_KEYS = {"n", "service", "revision", "direction", "message"}
+FINDING_KEYS = {"severity", "code", "service", "message"}
+
+
+def plan_json(root, url):
+    result = orchestrate(root, "plan", "--json", url=url)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def branch(root, service, revision, down, body="pass"):
+    write(root / f"services/{service}/migrations/versions/{revision}_branch.py",
+          f'"""branch {revision}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+          f'revision = "{revision}"\ndown_revision = "{down}"\n\n\n'
+          f"def upgrade():\n    {body}\n\n\ndef downgrade():\n    pass\n")
+
+
+def test_json_schema_on_an_empty_database(example, db):
+    code, plan = plan_json(example, db.url)
+    assert code == 0
+    assert set(plan) == TOP_KEYS and plan["schema_version"] == 1
+    assert set(plan["database"]) == {"url", "dialect", "exists"}
+    assert plan["database"]["dialect"] == db.backend
+    for service in plan["services"]:
+        assert set(service) == SERVICE_KEYS
+        assert service["current"] == [] and not service["at_head"]
+        assert [set(p) for p in service["pending"]] == [{"revision", "message", "requires"}]
+    assert all(set(step) == STEP_KEYS for step in plan["steps"])
+    assert [step["n"] for step in plan["steps"]] == [1, 2, 3, 4, 5]
+    assert plan["summary"] == {"services": 5, "pending_revisions": 5, "errors": 0,
+                               "warnings": 0}
+    assert plan["verdict"] == "clean"
+
+
+def test_plan_steps_are_exactly_what_upgrade_applies(example, db):
+    _, plan = plan_json(example, db.url)
+    result = orchestrate(example, "upgrade", "--json", url=db.url)
+    applied = json.loads(result.stdout)["applied"]
+    assert [(s["service"], s["revision"]) for s in applied] == [
+        (s["service"], s["revision"]) for s in plan["steps"]]
+
+
+def test_several_heads_are_flagged_and_exit_1(example, db):
+    branch(example, "users", "b1b1b1b1b1b1", "3f2a9c1b0d4e")
+    branch(example, "users", "b2b2b2b2b2b2", "3f2a9c1b0d4e")
+    code, plan = plan_json(example, db.url)
+    assert code == 1 and plan["verdict"] == "problems"
+    users = next(s for s in plan["services"] if s["name"] == "users")
+    assert users["heads"] == ["b1b1b1b1b1b1", "b2b2b2b2b2b2"]
+    assert [f["code"] for f in users["findings"]] == ["multiple-heads"]
+    text = orchestrate(example, "plan", url=db.url)
+    assert text.exit_code == 1 and "orchestrate merge users" in text.stdout
+    assert "problems:" in text.stdout
+
+
+def test_unowned_table_is_a_warning_and_ignored_tables_are_not(example, db):
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+    db.execute("CREATE TABLE legacy_reports (id INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE celery_taskmeta (id INTEGER PRIMARY KEY)")
+    code, plan = plan_json(example, db.url)
+    assert code == 0
+    assert [(f["code"], f["severity"]) for f in plan["findings"]] == [
+        ("unowned-table", "warning")]
+    assert "legacy_reports" in plan["findings"][0]["message"]
+    assert plan["summary"]["warnings"] == 1
+
+
+def test_ownership_overlap_is_reported_not_fatal(example, db):
+    write(example / "services/products/models/stolen.py",
+          "import sqlalchemy as sa\nfrom services.products.models import metadata\n\n"
+          "users = sa.Table('users', metadata, sa.Column('id', sa.Integer, primary_key=True))\n")
+    code, plan = plan_json(example, db.url)
+    assert code == 1
+    overlap = [f for f in plan["findings"] if f["code"] == "ownership-overlap"]
+    assert len(overlap) == 1
+    assert "'users'" in overlap[0]["message"] and "'products'" in overlap[0]["message"]
+
+
+def test_database_at_a_revision_the_code_lacks(example, db):
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+    db.execute("UPDATE alembic_version_products SET version_num = 'feedfacecafe'")
+    code, plan = plan_json(example, db.url)
+    assert code == 1 and plan["steps"] == []
+    products = next(s for s in plan["services"] if s["name"] == "products")
+    assert products["findings"][0]["code"] == "unknown-database-revision"
+    assert "feedfacecafe" in products["findings"][0]["message"]
+
+
+def test_a_database_that_does_not_exist_plans_from_base(example, db):
+    missing = db.url.rsplit("/", 1)[0] + "/orch_never_created" if db.backend == "postgresql" \
+        else db.url.replace("test.db", "absent/never.db")
+    code, plan = plan_json(example, missing)
+    assert code == 0
+    assert plan["database"]["exists"] is False
+    assert len(plan["steps"]) == 5
+    text = orchestrate(example, "plan", url=missing)
+    assert "not created yet" in text.stdout
+
+
+def test_plan_sql_renders_pending_steps_from_where_the_database_is(example, db):
+    assert orchestrate(example, "upgrade", "tenants", "users", "products", url=db.url).exit_code == 0
+    result = orchestrate(example, "plan", "--sql", url=db.url)
+    assert result.exit_code == 0, result.stderr
+    assert "CREATE TABLE orders" in result.stdout and "CREATE TABLE invoices" in result.stdout
+    assert "CREATE TABLE users" not in result.stdout
+    assert db.version("orders") == []  # nothing applied by plan

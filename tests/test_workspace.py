@@ -1,0 +1,171 @@
+"""Workspace configuration, the model loader and bad input, through the CLI as a user meets them."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from orchestrator.database import ENV_VAR, resolve_url
+from orchestrator.settings import load_settings
+from orchestrator.workspace import Workspace
+from support import orchestrate, write
+
+
+def test_services_lists_all_five_with_tables_and_version_tables(example):
+    result = orchestrate(example, "services", "--json")
+    assert result.exit_code == 0, result.stderr
+    services = {s["name"]: s for s in json.loads(result.stdout)["services"]}
+    assert list(services) == ["tenants", "products", "users", "orders", "invoices"]
+    assert services["orders"]["tables"] == ["order_lines", "orders"]
+    assert services["orders"]["version_table"] == "alembic_version_orders"
+    assert services["orders"]["depends_on"] == ["products", "users"]
+    assert services["users"]["depends_on"] == ["tenants"]
+    assert services["invoices"]["heads"] == ["e2f05a8c4d13"]
+    assert services["invoices"]["current"] == []
+
+
+def test_model_loader_imports_every_submodule(example):
+    ws = Workspace.load(example)
+    # services/users/models/__init__.py imports none of its submodules
+    assert sorted(ws.metadata["users"].tables) == ["api_keys", "user_roles", "users"]
+    write(example / "services/users/models/sessions.py",
+          "import sqlalchemy as sa\nfrom services.users.models import metadata\n"
+          "from shared_db import TenantId\n\n"
+          "sessions = sa.Table('sessions', metadata,\n"
+          "    sa.Column('id', sa.Integer, primary_key=True),\n"
+          "    sa.Column('tenant_id', TenantId(), nullable=False))\n")
+    assert "sessions" in Workspace.load(example).metadata["users"].tables
+
+
+def test_url_precedence(example, monkeypatch):
+    settings = load_settings(example)
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert resolve_url(settings).render_as_string() == (
+        f"sqlite+aiosqlite:///{example / '.orchestrate' / 'orchestrate.db'}")
+    pyproject = example / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        "# database_url =", 'database_url = "sqlite:///from-pyproject.db"\n# was'))
+    settings = load_settings(example)
+    assert resolve_url(settings).database == "from-pyproject.db"
+    monkeypatch.setenv(ENV_VAR, "postgresql://u:secret@db.example/app")
+    assert resolve_url(settings).drivername == "postgresql+asyncpg"
+    assert resolve_url(settings).host == "db.example"
+    assert resolve_url(settings, "sqlite:///flag.db").database == "flag.db"
+
+
+def test_naming_conventions_must_match(example):
+    models = example / "services/products/models/__init__.py"
+    models.write_text(
+        "from sqlalchemy import MetaData\n\n"
+        "metadata = MetaData(naming_convention={'pk': 'pk_%(table_name)s'})\n")
+    result = orchestrate(example, "services")
+    assert result.exit_code == 2
+    assert "naming conventions" in result.stderr and "products" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("content, expected", [
+    (None, "has no such file"),
+    ("[alembic\nscript_location = x\n", "not a valid ini file"),
+    ("[alembic]\nscript_location = %(here)s/../services/orders/migrations\n",
+     "has no [orchestrate] section"),
+    ("[alembic]\n[orchestrate]\nservice = orders\n", "script_location is missing"),
+    ("[alembic]\nscript_location = /nowhere\n[orchestrate]\nservice = orders\n", "has no env.py"),
+    ("[alembic]\nscript_location = %(here)s/../services/orders/migrations\n"
+     "[orchestrate]\nservice = orders\ncolour = blue\n", "unknown key(s) colour"),
+])
+def test_bad_ini_files(example, content, expected):
+    ini = example / "alembic.ini.d/orders.ini"
+    if content is None:
+        ini.unlink()
+        (example / "alembic.ini.d/orders.ini").mkdir()  # an ini that is not a readable file
+        expected = "cannot be read"
+    else:
+        ini.write_text(content)
+    result = orchestrate(example, "plan")
+    assert result.exit_code == 2, result.stderr
+    assert expected in result.stderr
+    assert "orders.ini" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_models_that_fail_to_import_name_file_and_line(example):
+    write(example / "services/orders/models/broken.py",
+          "import sqlalchemy as sa\n\nvalue = 1\nraise RuntimeError('boom in models')\n")
+    result = orchestrate(example, "plan")
+    assert result.exit_code == 2
+    assert "services/orders/models/broken.py:4" in result.stderr
+    assert "RuntimeError: boom in models" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_models_with_a_syntax_error_name_file_and_line(example):
+    write(example / "services/tenants/models/typo.py", "x = (\n")
+    result = orchestrate(example, "services")
+    assert result.exit_code == 2
+    assert "services/tenants/models/typo.py:1" in result.stderr
+
+
+def test_models_package_missing(example):
+    ini = example / "alembic.ini.d/users.ini"
+    ini.write_text(ini.read_text().replace("models = services.users.models",
+                                           "models = services.users.modelz"))
+    result = orchestrate(example, "services")
+    assert result.exit_code == 2
+    assert "services.users.modelz" in result.stderr and "users.ini" in result.stderr
+
+
+def test_service_with_no_tables(example):
+    for module in (example / "services/products/models").glob("*.py"):
+        if module.name != "__init__.py":
+            module.unlink()
+    result = orchestrate(example, "services")
+    assert result.exit_code == 2
+    assert "service 'products' defines no tables" in result.stderr
+
+
+def test_unknown_service_name(example):
+    result = orchestrate(example, "upgrade", "shipping")
+    assert result.exit_code == 2
+    assert "unknown service 'shipping'" in result.stderr
+    assert "tenants" in result.stderr
+
+
+def test_unreachable_database_shows_url_without_password(example):
+    url = "postgresql://app:hunter2@127.0.0.1:1/app"
+    result = orchestrate(example, "plan", url=url)
+    assert result.exit_code == 3
+    assert "cannot connect" in result.stderr and "127.0.0.1:1" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_bad_database_url(example):
+    result = orchestrate(example, "plan", url="not a url")
+    assert result.exit_code == 2
+    assert "is not a database URL" in result.stderr
+    result = orchestrate(example, "plan", url="oracle://scott:tiger@host/db")
+    assert result.exit_code == 2 and "not supported" in result.stderr
+    assert "tiger" not in result.stderr
+
+
+def test_no_workspace_found(tmp_path):
+    result = orchestrate(tmp_path, "plan")
+    assert result.exit_code == 2
+    assert "[tool.orchestrate]" in result.stderr
+
+
+def test_bad_pyproject_settings(example):
+    pyproject = example / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("concurrency = 8", 'concurrency = "many"'))
+    result = orchestrate(example, "plan")
+    assert result.exit_code == 2 and "concurrency must be a int" in result.stderr
+    pyproject.write_text("[tool.orchestrate\n")
+    result = orchestrate(example, "plan")
+    assert result.exit_code == 2 and "not valid TOML" in result.stderr
+
+
+def test_depends_on_unknown_service(example):
+    ini = example / "alembic.ini.d/users.ini"
+    ini.write_text(ini.read_text().replace("depends_on = tenants", "depends_on = billing"))
+    result = orchestrate(example, "plan")
+    assert result.exit_code == 2 and "unknown service 'billing'" in result.stderr
