@@ -14,12 +14,14 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 from orchestrator import inventory, migrate, planner
-from orchestrator.errors import OrchestrateError
+from orchestrator import graph_view, history_view
+from orchestrator.errors import ConfigError, OrchestrateError
 from orchestrator.logs import configure_logging, redact_passwords
 from orchestrator.orchestration import Orchestration
 from orchestrator.plan_view import render_plan
 from orchestrator.render import emit_json, short, style, table
 from orchestrator.sequencer import parse_targets
+from orchestrator.lint import DEFAULT_DIALECT, DIALECTS, lint as lint_revisions_of
 from orchestrator import trains
 from orchestrator.trains.ledger import first_line
 from orchestrator.trains.progress import Progress
@@ -159,7 +161,7 @@ def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, as_jso
     parsed = parse_targets([target])
     (service, revision), = parsed.items()
     if revision is None:
-        raise click.UsageError("downgrade needs SERVICE@REV (use SERVICE@base for everything)")
+        raise ConfigError(f"downgrade needs SERVICE@REV, got {target!r} (SERVICE@base removes all)")
     orch.workspace.service(service)
     result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql)
     _render_run(result, as_json, "downgraded")
@@ -214,7 +216,7 @@ def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: boo
           message: str | None, as_json: bool) -> int:
     """Merge a service's heads into one revision, after checking the branches do not collide."""
     if all_services == bool(service_names):
-        raise click.UsageError("name the SERVICE(s) to merge, or pass --all (not both)")
+        raise ConfigError("name the SERVICE(s) to merge, or pass --all (not both)")
     root = orch.workspace.root
     try:
         results = branches.merge_services(orch, service_names or None, message)
@@ -235,7 +237,85 @@ def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: boo
                    f"(revision {result.revision}, merging {', '.join(result.heads)})")
         for warning in result.warnings:
             click.echo(style("warning: ", fg="yellow") + warning.message)
+
+
+@main.command()
+@click.option("--revisions", is_flag=True,
+              help="The global revision DAG instead of the service graph.")
+@click.option("--format", "fmt", type=click.Choice(graph_view.FORMATS), default="text",
+              show_default=True, help="Output format.")
+@json_option
+@common_options
+def graph(orch: Orchestration, revisions: bool, fmt: str, as_json: bool) -> int:
+    """The service graph, or with --revisions the revision DAG; A -> B reads "A needs B".
+
+    Service edges name the foreign keys and depends_on declarations behind them; revision
+    edges are down_revision, depends_on or (across services) requires.
+    """
+    view = (graph_view.revision_graph_view(orch) if revisions
+            else graph_view.service_graph_view(orch))
+    click.echo(view.render("json" if as_json else fmt))
     return 0
+
+
+@main.command()
+@click.argument("service", required=False)
+@json_option
+@common_options
+def history(orch: Orchestration, service: str | None, as_json: bool) -> int:
+    """Revisions in order (one service's, or all in global order), marking what is applied."""
+    result = run(history_view.read_history, orch, service)
+    if as_json:
+        emit_json(result.to_dict())
+        return 0
+    db = result.database
+    click.echo(f"database: {db['url']}" + ("" if db["exists"] else " (not created yet)"))
+    colours = {"current": "green", "applied": None, "pending": "yellow"}
+    click.echo(table(
+        ["service", "revision", "down_revision", "requires", "status", "message"],
+        [[e.service, e.revision + (" (head)" if e.head else ""),
+          ", ".join(e.down_revisions) or "(base)", ", ".join(e.requires),
+          style(e.status, fg=colours[e.status]), e.message] for e in result.entries],
+    ))
+    return 0
+
+
+@main.command("lint")
+@click.argument("services", nargs=-1, metavar="[SERVICE]...")
+@click.option("--since", metavar="[SERVICE@]REV", default=None,
+              help="Only that service's revisions after REV.")
+@click.option("--dialect", type=click.Choice(DIALECTS), default=DEFAULT_DIALECT,
+              show_default=True, help="Dialect the SQL is rendered and checked for.")
+@json_option
+@common_options
+def lint_command(orch: Orchestration, services: tuple[str, ...], since: str | None,
+                 dialect: str, as_json: bool) -> int:
+    """Review revisions with stable rule codes; exit 1 on any error (docs/lint-rules.md)."""
+    report = lint_revisions_of(orch, services, since=since, dialect=dialect)
+    if as_json:
+        emit_json(report.to_dict())
+        return 0 if report.clean else 1
+    for finding in report.findings:
+        try:
+            where = finding.path.relative_to(orch.workspace.root)
+        except ValueError:
+            where = finding.path
+        colour = "red" if finding.is_error else "yellow"
+        click.echo(f"{where}:{finding.line}: "
+                   + style(f"{finding.code} {finding.severity.value}", fg=colour, bold=True)
+                   + f" {finding.message}")
+        click.echo(f"    fix: {finding.fix}")
+    counts = (f"{len(report.revisions)} revision(s) linted for {report.dialect}: "
+              f"{len(report.errors)} error(s), {len(report.warnings)} warning(s), "
+              f"{len(report.suppressed)} suppressed")
+    if report.errors:
+        verdict = style("errors found", fg="red", bold=True)
+    elif report.warnings:
+        verdict = style("warnings only", fg="yellow")
+    else:
+        verdict = style("clean", fg="green")
+    click.echo(("\n" if report.findings else "") + f"{counts}; {verdict}")
+    return 0 if report.clean else 1
 
 
 @main.group()
@@ -264,9 +344,9 @@ def train_plan(orch: Orchestration, name: str, as_json: bool) -> int:
     for index, step in enumerate(result.steps, 1):
         click.echo(f"  {index:>4}. {step.service:<16} {step.revision:<14} {step.message}")
         for finding in result.findings[step.node]:
-            colour = "red" if finding.severity == "error" else "yellow"
-            click.echo("        " + style(f"{finding.severity} {finding.code}: ", fg=colour)
-                       + finding.message)
+            colour = "red" if finding.is_error else "yellow"
+            click.echo("        " + style(f"{finding.severity.value} {finding.code}: ",
+                                          fg=colour) + f"line {finding.line}: {finding.detail}")
     return 0 if result.clean else 1
 
 

@@ -14,7 +14,6 @@ from typing import Protocol
 
 import networkx as nx
 from alembic.runtime.environment import EnvironmentContext
-from alembic.runtime.migration import MigrationStep
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Connection
 
@@ -22,6 +21,7 @@ from orchestrator.database import connect
 from orchestrator.errors import MigrationFailed
 from orchestrator.logs import get_logger
 from orchestrator.migration_options import migration_options
+from orchestrator.revision_step import revision_step
 from orchestrator.sequencer import Direction, Step
 from orchestrator.state import DatabaseState
 from orchestrator.workspace import Workspace
@@ -139,11 +139,7 @@ class Executor:
 
     def _environment(self, step: Step, **kw: object) -> EnvironmentContext:
         script = self.script(step.service)
-        revision = script.get_revision(step.revision)
-        if step.direction is Direction.UPGRADE:
-            migration = MigrationStep.upgrade_from_script(script.revision_map, revision)
-        else:
-            migration = MigrationStep.downgrade_from_script(script.revision_map, revision)
+        migration = revision_step(script, step.revision, step.direction is Direction.UPGRADE)
         config = self.workspace.service(step.service).alembic_config()
         return EnvironmentContext(config, script, fn=lambda _rev, _ctx: [migration],
                                   destination_rev=step.revision, **kw)
@@ -161,6 +157,8 @@ class Executor:
         if step.direction is Direction.UPGRADE:
             candidates = {*heads, step.revision}
         else:
-            candidates = ({*heads} - {step.revision}) | set(revision.down_revisions)
+            # Alembic's version table also keeps a revision's depends_on targets as heads
+            candidates = ({*heads} - {step.revision}) | {*revision.down_revisions,
+                                                        *revision.depends_on}
         covered = set().union(*(nx.ancestors(history.graph, h) for h in candidates))
         return tuple(sorted(candidates - covered))

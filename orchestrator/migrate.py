@@ -51,8 +51,10 @@ async def downgrade(
     sql: bool = False,
     before_step: StepCallback | None = None,
 ) -> MigrationRun:
-    """Take ``service`` down to ``revision``; refused when other services depend on it."""
-    orch.workspace.service(service)
+    """Take ``service`` down to ``revision``; refused when other services depend on it.
+
+    With ``sql``, the script starts from the database's current state (read, not changed).
+    """
     state = await orch.state()
     steps = Sequencer(orch.revision_graph, state).downgrade(service, revision, cascade)
     return await _run(orch, steps, state, sql, before_step)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -28,3 +29,11 @@ def short(revisions: Sequence[str]) -> str:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+
+
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to the workspace ``root`` when inside it, for people to read."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -81,25 +81,44 @@ def read_operations(path: Path) -> RevisionSource:
     except (OSError, UnicodeDecodeError) as error:
         raise RevisionError(f"{path}: cannot be read: {error}") from None
     operations: list[Operation] = []
+    tables = _module_tables(tree)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name in ("upgrade", "downgrade"):
-            _collect(node, node.name, operations)
+            _collect(node, node.name, operations, tables)
     return RevisionSource(path, tree, text, operations)
 
 
-def _collect(function: ast.FunctionDef, name: str, out: list[Operation]) -> None:
+def _module_tables(tree: ast.Module) -> dict[str, str]:
+    """``statuses = sa.table("invoice_statuses", ...)`` at module level: name -> table."""
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            table = table_name(node.value)
+            for target in targets:
+                if table and isinstance(target, ast.Name):
+                    found[target.id] = table
+    return found
+
+
+def _collect(function: ast.FunctionDef, name: str, out: list[Operation],
+             tables: dict[str, str]) -> None:
     batches: dict[str, str | None] = {}
+    calls: list[ast.Call] = []
+    guards: list[ast.stmt] = []
     for node in ast.walk(function):
-        if isinstance(node, ast.With):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, (ast.If, ast.Try, ast.TryStar)):
+            guards.append(node)
+        elif isinstance(node, ast.With):
             for item in node.items:
                 call = item.context_expr
                 if (isinstance(call, ast.Call) and _is_op(call.func, "batch_alter_table")
                         and isinstance(item.optional_vars, ast.Name)):
                     table = literal(_bind(Operations.batch_alter_table, call).get("table_name"))
                     batches[item.optional_vars.id] = table if isinstance(table, str) else None
-    calls = [n for n in ast.walk(function) if isinstance(n, ast.Call)]
-    conditional = {id(inner) for block in ast.walk(function)
-                   if isinstance(block, (ast.If, ast.Try, ast.TryStar))
+    conditional = {id(inner) for block in guards
                    for inner in ast.walk(block) if isinstance(inner, ast.Call)}
     for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
         func = call.func
@@ -110,14 +129,16 @@ def _collect(function: ast.FunctionDef, name: str, out: list[Operation]) -> None
             continue
         guarded = id(call) in conditional
         if owner == "op" and hasattr(Operations, func.attr):
-            out.append(_operation(Operations, call, func.attr, name, None, False, guarded))
+            out.append(_operation(Operations, call, func.attr, name, None, False, guarded,
+                                  tables))
         elif owner in batches and hasattr(BatchOperations, func.attr):
             out.append(_operation(BatchOperations, call, func.attr, name, batches[owner], True,
-                                  guarded))
+                                  guarded, tables))
 
 
 def _operation(kind: type, call: ast.Call, directive: str, function: str,
-               batch_table: str | None, batch: bool, conditional: bool) -> Operation:
+               batch_table: str | None, batch: bool, conditional: bool,
+               tables: dict[str, str]) -> Operation:
     args = _bind(getattr(kind, directive), call)
     table = batch_table if batch else None
     if table is None:
@@ -126,6 +147,9 @@ def _operation(kind: type, call: ast.Call, directive: str, function: str,
             if isinstance(value, str):
                 table = value
                 break
+    if table is None and directive == "bulk_insert":
+        given = args.get("table")
+        table = tables.get(given.id) if isinstance(given, ast.Name) else table_name(given)
     target = None
     for param in _TARGET_PARAMS:
         value = literal(args.get(param))
@@ -187,6 +211,14 @@ def literal(node: object) -> object | None:
 def column_name(node: object) -> str | None:
     """The name of ``sa.Column("name", ...)``."""
     if isinstance(node, ast.Call) and _callee(node.func) == "Column" and node.args:
+        value = literal(node.args[0])
+        return value if isinstance(value, str) else None
+    return None
+
+
+def table_name(node: object) -> str | None:
+    """The name of ``sa.table("name", ...)`` or ``sa.Table("name", ...)``."""
+    if isinstance(node, ast.Call) and _callee(node.func) in ("table", "Table") and node.args:
         value = literal(node.args[0])
         return value if isinstance(value, str) else None
     return None

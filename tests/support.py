@@ -96,6 +96,31 @@ def write(path: Path, content: str) -> Path:
     return path
 
 
+def run_script(db: DatabaseHandle, script: str) -> None:
+    """Run an offline script as a DBA would: all statements, in one go."""
+    url = make_url(db.url)
+    if db.backend == "sqlite":
+        import sqlite3
+
+        connection = sqlite3.connect(url.database)
+        try:
+            connection.executescript(script)
+        finally:
+            connection.close()
+        return
+
+    async def run() -> None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                raw = await connection.get_raw_connection()
+                await raw.driver_connection.execute(script)  # asyncpg: many statements
+        finally:
+            await engine.dispose()
+
+    anyio.run(run)
+
+
 def write_revision(root: Path, service: str, revision: str, down_revision: str | None,
                    upgrade: str, *, message: str = "change", requires: tuple[str, ...] = (),
                    downgrade: str = "pass", imports: str = "") -> Path:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orchestrator.database import redact
+from orchestrator.lint import DIALECTS, LintFinding, lint_revisions
 from orchestrator.orchestration import Orchestration
 from orchestrator.revision_graph import Node
 from orchestrator.sequencer import Step
@@ -14,15 +15,13 @@ from orchestrator.trains.manifest import TrainManifest, load_manifest, train_ste
 TRAIN_PLAN_SCHEMA_VERSION = 1
 
 
-def lint_findings(orch: Orchestration, nodes: Sequence[Node]) -> dict[Node, list[Any]]:
-    """The lint findings of each step's revision: the single place lint plugs into trains.
-
-    ``orchestrator.lint.lint_revisions(orch, nodes)`` (being built separately) goes here;
-    until it lands every step has no findings. A finding is expected to look like
-    ``planner.Finding``: ``severity`` ("error" | "warning"), ``code``, ``message``,
-    ``to_dict()``.
-    """
-    return {node: [] for node in nodes}
+def lint_findings(orch: Orchestration, nodes: Sequence[Node]) -> dict[Node, list[LintFinding]]:
+    """Each step's lint findings, for the dialect of the database the train runs on."""
+    found: dict[Node, list[LintFinding]] = {node: [] for node in nodes}
+    dialect = orch.url.get_backend_name()
+    for finding in lint_revisions(orch, nodes, dialect if dialect in DIALECTS else None):
+        found[(finding.service, finding.revision)].append(finding)
+    return found
 
 
 @dataclass
@@ -30,11 +29,12 @@ class TrainPlan:
     manifest: TrainManifest
     database: dict[str, Any]
     steps: list[Step]
-    findings: dict[Node, list[Any]]
+    findings: dict[Node, list[LintFinding]]
 
     @property
     def clean(self) -> bool:
-        return not any(f.severity == "error" for found in self.findings.values() for f in found)
+        """No lint error in any step (warnings do not fail the plan)."""
+        return not any(f.is_error for found in self.findings.values() for f in found)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,195 @@
+"""PostgreSQL locking rules: the upgrade holds a lock on a live table for as long as it scans
+or rewrites it. Read from the rendered SQL, which is what PostgreSQL will run.
+
+Only for ``--dialect postgresql``, and only for existing tables: a table created in the same
+revision is empty and nobody uses it yet. PostgreSQL 11+ behaviour is assumed (adding a column
+with a constant default does not rewrite the table).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
+
+from orchestrator.lint.context import RevisionContext
+from orchestrator.lint.finding import LintFinding
+from orchestrator.lint.rule import warning
+from orchestrator.lint.statements import Statement
+
+_PG = frozenset({"postgresql"})
+
+INDEX_WITHOUT_CONCURRENTLY = warning(
+    "PG401", "creates an index on an existing table without CONCURRENTLY",
+    "Build it concurrently, outside the revision's transaction: "
+    "`with op.get_context().autocommit_block(): op.create_index(..., "
+    "postgresql_concurrently=True)`.",
+    dialects=_PG,
+)
+DROP_INDEX_WITHOUT_CONCURRENTLY = warning(
+    "PG402", "drops an index of an existing table without CONCURRENTLY",
+    "`with op.get_context().autocommit_block(): op.drop_index(..., "
+    "postgresql_concurrently=True)`.",
+    dialects=_PG,
+)
+FOREIGN_KEY_VALIDATED = warning(
+    "PG403", "adds a foreign key to an existing table without NOT VALID",
+    "Add it with `postgresql_not_valid=True`, then validate it in a later revision: "
+    "`op.execute('ALTER TABLE t VALIDATE CONSTRAINT fk_name')`.",
+    dialects=_PG,
+)
+CHECK_VALIDATED = warning(
+    "PG404", "adds a check constraint to an existing table without NOT VALID",
+    "`op.create_check_constraint(..., postgresql_not_valid=True)`, then "
+    "`ALTER TABLE t VALIDATE CONSTRAINT ck_name` in a later revision.",
+    dialects=_PG,
+)
+TYPE_REWRITE = warning(
+    "PG405", "changes a column type in a way that rewrites the table",
+    "Prefer a change PostgreSQL does in place (longer VARCHAR, VARCHAR to TEXT, more NUMERIC "
+    "precision); otherwise add a new column, back-fill it in batches and swap. Always pass "
+    "`existing_type=` so lint can tell.",
+    dialects=_PG,
+)
+VOLATILE_DEFAULT = warning(
+    "PG406", "adds a column with a volatile default to an existing table",
+    "Add the column without the default (or with a constant one), set the default "
+    "afterwards, and back-fill existing rows in batches.",
+    dialects=_PG,
+)
+RULES = (INDEX_WITHOUT_CONCURRENTLY, DROP_INDEX_WITHOUT_CONCURRENTLY, FOREIGN_KEY_VALIDATED,
+         CHECK_VALIDATED, TYPE_REWRITE, VOLATILE_DEFAULT)
+
+_CONCURRENTLY = r"^\w+\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\b"
+_NOT_VALID = r"\bNOT\s+VALID\b"
+_ADD = re.compile(r"^ADD\b", re.IGNORECASE)
+_REFERENCES = re.compile(r"\bREFERENCES\b", re.IGNORECASE)
+_CHECK = re.compile(r"\bCHECK\s*\(", re.IGNORECASE)
+_ALTER_TYPE = re.compile(
+    r"^ALTER\s+(?:COLUMN\s+)?(?P<column>\S+)\s+(?:SET\s+DATA\s+)?TYPE\s+(?P<type>.+?)"
+    r"(?:\s+USING\s+(?P<using>.+))?$", re.IGNORECASE | re.DOTALL)
+_ADD_COLUMN = re.compile(r"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?!CONSTRAINT\b)",
+                         re.IGNORECASE)
+_VOLATILE = re.compile(
+    r"\bDEFAULT\b.*\b(?:random|gen_random_uuid|uuid_generate_v\w+|clock_timestamp|timeofday"
+    r"|nextval)\s*\(|\b(?:SMALL|BIG)?SERIAL[248]?\b|\bGENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS"
+    r"\s+IDENTITY\b|\bGENERATED\s+ALWAYS\s+AS\s*\(.*\)\s*STORED\b", re.IGNORECASE | re.DOTALL)
+_TYPE = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*(?: VARYING| PRECISION)?)\s*"
+                   r"(?:\((?P<args>[\d,\s]*)\))?\s*(?P<rest>.*)$")
+_TEXT_TYPES = {"VARCHAR", "TEXT"}
+
+
+def check(ctx: RevisionContext) -> Iterator[LintFinding]:
+    for statement in ctx.statements:
+        if statement.verb == "drop index":
+            yield from _drop_index(ctx, statement)
+            continue
+        table = statement.table
+        if table is None or ctx.is_new(table):
+            continue
+        if statement.verb == "create index" and not statement.has(_CONCURRENTLY):
+            yield ctx.finding(
+                INDEX_WITHOUT_CONCURRENTLY, ctx.line_of(statement),
+                f"creates index {statement.name!r} on existing table {table!r} without "
+                "CONCURRENTLY: writes to the table wait until the index is built",
+                f"index {statement.name}")
+        elif statement.verb == "alter table":
+            yield from _alter(ctx, statement, table)
+
+
+def _drop_index(ctx: RevisionContext, statement: Statement) -> Iterator[LintFinding]:
+    if statement.has(_CONCURRENTLY):
+        return
+    op = ctx.operation_for(statement)
+    table = statement.table or (ctx.table_of(op) if op else None)  # PostgreSQL names none
+    if ctx.is_new(table) or table in ctx.dropped:
+        return
+    on = f" of table {table!r}" if table else ""
+    yield ctx.finding(
+        DROP_INDEX_WITHOUT_CONCURRENTLY, ctx.line_of(statement),
+        f"drops index {statement.name!r}{on} without CONCURRENTLY: the table is locked "
+        "against reads and writes meanwhile", f"index {statement.name}")
+
+
+def _alter(ctx: RevisionContext, statement: Statement, table: str) -> Iterator[LintFinding]:
+    action, line = statement.action, ctx.line_of(statement)
+    validated = not statement.has(_NOT_VALID)
+    named = f" {statement.name!r}" if statement.name else ""
+    if _ADD.match(action) and _REFERENCES.search(action) and validated:
+        yield ctx.finding(
+            FOREIGN_KEY_VALIDATED, line,
+            f"adds foreign key{named} to existing table {table!r} without NOT VALID: every "
+            "row is checked while writes wait", f"foreign key on {table}")
+    elif _ADD.match(action) and _CHECK.search(action) and validated:
+        yield ctx.finding(
+            CHECK_VALIDATED, line,
+            f"adds check constraint{named} to existing table {table!r} without NOT VALID: "
+            "every row is checked while writes wait", f"check constraint on {table}")
+    if (changed := _ALTER_TYPE.match(action)) is not None:
+        reason = _rewrite_reason(ctx, statement, changed)
+        if reason:
+            column = changed.group("column").strip('"')
+            yield ctx.finding(TYPE_REWRITE, line,
+                              f"changes type of {table}.{column} to {changed.group('type')}: "
+                              f"{reason}", f"column {table}.{column}")
+    if _ADD_COLUMN.match(action) and _VOLATILE.search(action):
+        yield ctx.finding(
+            VOLATILE_DEFAULT, line,
+            f"adds column {statement.name!r} to existing table {table!r} with a default "
+            "computed per row: the whole table is rewritten under an exclusive lock",
+            f"column {table}.{statement.name}")
+
+
+def _rewrite_reason(ctx: RevisionContext, statement: Statement, changed: re.Match[str]
+                    ) -> str | None:
+    """Why the type change rewrites (or scans) the table; None when PostgreSQL does it in place."""
+    if changed.group("using"):
+        return "a USING conversion rewrites every row under an exclusive lock"
+    op = ctx.operation_for(statement)
+    old = _type(ctx.evaluate(op.args.get("existing_type"))) if op else None
+    new = _type(ctx.evaluate(op.args.get("type_"))) if op else None
+    if old is None or new is None:
+        return ("the old type is unknown (no existing_type=), so it may rewrite the whole "
+                "table under an exclusive lock")
+    if _in_place(_compile(old), _compile(new)):
+        return None
+    return (f"{_compile(old)} to {_compile(new)} rewrites (or re-checks) every row under an "
+            "exclusive lock")
+
+
+def _type(value: object) -> TypeEngine | None:
+    if isinstance(value, type) and issubclass(value, TypeEngine):
+        try:
+            value = value()
+        except TypeError:
+            return None
+    return value if isinstance(value, TypeEngine) else None
+
+
+def _compile(type_: TypeEngine) -> str:
+    try:
+        return type_.compile(dialect=postgresql.dialect()).upper()
+    except Exception:  # a custom type that does not compile on its own: compare by repr
+        return repr(type_).upper()
+
+
+def _in_place(old: str, new: str) -> bool:
+    """The binary-coercible changes PostgreSQL makes without touching rows."""
+    if old == new:
+        return True
+    o, n = _TYPE.match(old), _TYPE.match(new)
+    if o is None or n is None or o.group("rest").strip() != n.group("rest").strip():
+        return False
+    old_name, new_name = o.group("name").strip(), n.group("name").strip()
+    old_args = [int(a) for a in (o.group("args") or "").replace(" ", "").split(",") if a]
+    new_args = [int(a) for a in (n.group("args") or "").replace(" ", "").split(",") if a]
+    if old_name in _TEXT_TYPES and new_name in _TEXT_TYPES:
+        return not new_args or (old_name == "VARCHAR" and bool(old_args)
+                                and new_args[0] >= old_args[0])
+    if old_name == new_name == "NUMERIC":
+        if not new_args:
+            return True
+        return (len(old_args) == len(new_args) == 2 and new_args[0] >= old_args[0]
+                and new_args[1] == old_args[1])
+    return False

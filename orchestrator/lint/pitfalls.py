@@ -1,0 +1,291 @@
+"""The pitfalls the autogenerate guide warns about, caught in the revision as written."""
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from orchestrator.lint.context import RevisionContext, callee, keyword
+from orchestrator.lint.finding import LintFinding
+from orchestrator.lint.rule import MYSQL_DIALECTS, error, warning
+from orchestrator.lint.statements import Statement
+from orchestrator.revision_ops import Operation, literal
+
+IMPORTS_MODELS = error(
+    "PF501", "imports ORM models or the service's models package",
+    "Declare what the revision needs inside it (`sa.table('orders', sa.column('id'))`); "
+    "models change over time, a revision is frozen at its schema state.",
+)
+RAW_DDL = warning(
+    "PF502", "runs raw DDL that an op directive expresses",
+    "Use the op directive (op.add_column, op.create_index, ...) so the revision is "
+    "dialect-portable and readable by tools; keep op.execute for what Alembic has no "
+    "directive for (functions, triggers, views, extensions, VALIDATE CONSTRAINT).",
+)
+MIXED_DDL_DML = error(
+    "PF503", "mixes DDL and DML in one revision on MySQL/MariaDB",
+    "MySQL commits every DDL statement implicitly, so a failure half-way leaves a "
+    "half-migrated schema: put the data change in a revision of its own.",
+    dialects=MYSQL_DIALECTS,
+)
+FOREIGN_KEY_FIRST = error(
+    "PF504", "adds a foreign key before the create_table it targets",
+    "Move the op.create_table of the referenced table above the foreign key.",
+)
+NO_DOWNGRADE = warning(
+    "PF505", "has an empty or missing downgrade()",
+    "Write the downgrade that undoes the upgrade, or make the revision explicitly "
+    "irreversible: `raise NotImplementedError(\"irreversible: ...\")`.",
+)
+INTERPOLATED_SQL = error(
+    "PF506", "builds SQL text with f-strings, % or .format instead of bound parameters",
+    "Use bound parameters: `sa.text('UPDATE t SET c = :value').bindparams(value=...)`.",
+)
+RULES = (IMPORTS_MODELS, RAW_DDL, MIXED_DDL_DML, FOREIGN_KEY_FIRST, NO_DOWNGRADE,
+         INTERPOLATED_SQL)
+
+_DIRECTIVES: tuple[tuple[str, str, str], ...] = (
+    # (verb, regex on the ALTER TABLE action or "" for any, directive)
+    ("create table", "", "op.create_table"),
+    ("drop table", "", "op.drop_table"),
+    ("rename table", "", "op.rename_table"),
+    ("create index", "", "op.create_index (postgresql_concurrently=, postgresql_where=)"),
+    ("drop index", "", "op.drop_index (postgresql_concurrently=)"),
+    ("comment", "", "op.create_table_comment / op.alter_column(comment=)"),
+    ("alter table", r"^RENAME\s+TO\b", "op.rename_table"),
+    ("alter table", r"^RENAME\b", "op.alter_column(new_column_name=)"),
+    ("alter table", r"^ADD\s+(?:CONSTRAINT\s+\S+\s+)?FOREIGN\s+KEY\b",
+     "op.create_foreign_key (postgresql_not_valid=True for NOT VALID)"),
+    ("alter table", r"^ADD\s+(?:CONSTRAINT\s+\S+\s+)?UNIQUE\b", "op.create_unique_constraint"),
+    ("alter table", r"^ADD\s+(?:CONSTRAINT\s+\S+\s+)?CHECK\b",
+     "op.create_check_constraint (postgresql_not_valid=True for NOT VALID)"),
+    ("alter table", r"^ADD\s+(?:CONSTRAINT\s+\S+\s+)?PRIMARY\s+KEY\b", "op.create_primary_key"),
+    ("alter table", r"^ADD\s+(?:COLUMN\s+)?(?!CONSTRAINT\b|INDEX\b|KEY\b)", "op.add_column"),
+    ("alter table", r"^DROP\s+CONSTRAINT\b", "op.drop_constraint"),
+    ("alter table", r"^DROP\s+(?:COLUMN\s+)?(?!CONSTRAINT\b|INDEX\b|KEY\b)", "op.drop_column"),
+    ("alter table", r"^(?:ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET\s+DATA\s+TYPE|TYPE|SET\s+NOT\s+NULL"
+                    r"|DROP\s+NOT\s+NULL|SET\s+DEFAULT|DROP\s+DEFAULT)|MODIFY\b|CHANGE\b)",
+     "op.alter_column"),
+)
+_SQL_CALLS = {"text", "exec_driver_sql"}
+_SQL_CALL_TEXT = re.compile(r"\b(?:text|execute|exec_driver_sql)\s*\(")
+
+
+def check(ctx: RevisionContext) -> Iterator[LintFinding]:
+    yield from _model_imports(ctx)
+    yield from _raw_ddl(ctx)
+    if ctx.dialect in MYSQL_DIALECTS:
+        yield from _mixed(ctx)
+    yield from _foreign_key_order(ctx)
+    yield from _downgrade(ctx)
+    yield from _interpolated(ctx)
+
+
+def _model_imports(ctx: RevisionContext) -> Iterator[LintFinding]:
+    packages = ctx.models_packages
+    if _models_mentioned(tuple(packages)).search(ctx.source.text) is None:
+        return
+    for node in ast.walk(ctx.source.tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            owner = next((svc for pkg, svc in packages.items()
+                          if name == pkg or name.startswith(pkg + ".")), None)
+            if owner is not None:
+                what = f"the models package of service {owner!r}"
+            elif "models" in name.split("."):
+                what = "ORM models"
+            else:
+                continue
+            yield ctx.finding(IMPORTS_MODELS, node.lineno, f"imports {name} ({what})",
+                              f"module {name}")
+            break
+
+
+@cache
+def _models_mentioned(packages: tuple[str, ...]) -> re.Pattern[str]:
+    """Text that must appear in a revision that imports models (a cheap pre-check)."""
+    return re.compile("|".join(re.escape(p) for p in ("models", *packages)))
+
+
+def _raw_ddl(ctx: RevisionContext) -> Iterator[LintFinding]:
+    for statement in ctx.statements:
+        if statement.raw and statement.kind == "ddl":
+            directive = _directive(statement)
+            if directive:
+                yield ctx.finding(RAW_DDL, ctx.line_of(statement),
+                                  f"raw DDL `{statement.describe()}`: use {directive}",
+                                  f"table {statement.table}" if statement.table else None)
+
+
+def _directive(statement: Statement) -> str | None:
+    for verb, action, directive in _DIRECTIVES:
+        if statement.verb == verb and (
+                not action or re.match(action, statement.action, re.IGNORECASE)):
+            return directive
+    return None
+
+
+def _mixed(ctx: RevisionContext) -> Iterator[LintFinding]:
+    ddl = next((s for s in ctx.statements if s.kind == "ddl"), None)
+    dml = next((s for s in ctx.statements if s.kind == "dml"), None)
+    if ddl is None or dml is None:
+        return
+    ddl_line, dml_line = ctx.line_of(ddl), ctx.line_of(dml)
+    yield ctx.finding(
+        MIXED_DDL_DML, max(ddl_line, dml_line),
+        f"mixes DDL (line {ddl_line}: {ddl.summary()}) and DML (line {dml_line}: "
+        f"{dml.summary()}); {ctx.dialect} has no transactional DDL",
+        f"table {dml.table}" if dml.table else None)
+
+
+def _foreign_key_order(ctx: RevisionContext) -> Iterator[LintFinding]:
+    created: dict[str, int] = {}
+    for op in ctx.upgrade:
+        table = ctx.table_of(op)
+        if op.name == "create_table" and table and table not in created:
+            created[table] = op.line
+    if not created:
+        return
+    for op in ctx.upgrade:
+        targets = _referenced(op)
+        if op.name == "create_table":
+            targets.discard(ctx.table_of(op))  # a self-reference is created with the table
+        for target in sorted(targets):
+            if target in created and created[target] > op.line:
+                yield ctx.finding(
+                    FOREIGN_KEY_FIRST, op.line,
+                    f"{op.name} refers to table {target!r}, which this revision only creates "
+                    f"at line {created[target]}", f"table {target}")
+
+
+def _referenced(op: Operation) -> set[str]:
+    """Tables a foreign key in ``op`` points at (and, for create_foreign_key, its source)."""
+    found: set[str] = set()
+    if op.name == "create_foreign_key":
+        for table_param, schema_param in (("referent_table", "referent_schema"),
+                                          ("source_table", "source_schema")):
+            table, schema = op.literal(table_param), op.literal(schema_param)
+            if isinstance(table, str):
+                found.add(f"{schema}.{table}" if isinstance(schema, str) else table)
+        return found
+    if op.node is None:
+        return found
+    for node in ast.walk(op.node):
+        if not isinstance(node, ast.Call):
+            continue
+        kind = callee(node)
+        targets: list[object] = []
+        if kind == "ForeignKey" and node.args:
+            targets = [literal(node.args[0])]
+        elif kind == "ForeignKeyConstraint":
+            refs = literal(node.args[1] if len(node.args) > 1 else keyword(node, "refcolumns"))
+            targets = refs if isinstance(refs, list) else []
+        for target in targets:
+            if isinstance(target, str) and "." in target:
+                found.add(target.rsplit(".", 1)[0])
+    return found
+
+
+def _downgrade(ctx: RevisionContext) -> Iterator[LintFinding]:
+    functions = ctx.source.functions()
+    upgrade, downgrade = functions.get("upgrade"), functions.get("downgrade")
+    if upgrade is None or _empty(upgrade):
+        return  # a merge or no-op revision has nothing to undo
+    if downgrade is None:
+        yield ctx.finding(NO_DOWNGRADE, upgrade.lineno,
+                          "has no downgrade(): it cannot be rolled back", "downgrade()")
+    elif _empty(downgrade):
+        yield ctx.finding(NO_DOWNGRADE, downgrade.lineno,
+                          "downgrade() does nothing although upgrade() changes the schema",
+                          "downgrade()")
+
+
+def _empty(function: ast.FunctionDef) -> bool:
+    for statement in function.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and (
+                isinstance(statement.value.value, str) or statement.value.value is Ellipsis):
+            continue
+        return False
+    return True
+
+
+def _interpolated(ctx: RevisionContext) -> Iterator[LintFinding]:
+    if _SQL_CALL_TEXT.search(ctx.source.text) is None:
+        return
+    assignments: dict[str, list[ast.expr]] = {}
+    calls: list[ast.Call] = []
+    for node in ast.walk(ctx.source.tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assignments.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, ast.Call) and _takes_sql(node):
+            calls.append(node)
+    for node in calls:
+        argument = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg in ("text", "sqltext", "statement")), None)
+        how = _built(argument, assignments, depth=0) if argument is not None else None
+        if how:
+            yield ctx.finding(INTERPOLATED_SQL, node.lineno,
+                              f"{callee(node)}() gets SQL built with {how}; values belong in "
+                              "bound parameters", f"{callee(node)}()")
+
+
+def _takes_sql(call: ast.Call) -> bool:
+    name = callee(call)
+    if name in _SQL_CALLS:
+        return True
+    func = call.func
+    return (name == "execute" and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name) and func.value.id == "op")
+
+
+def _built(node: ast.expr, assignments: dict[str, list[ast.expr]], depth: int) -> str | None:
+    """How ``node`` interpolates values into a string, or None when it is constant."""
+    if isinstance(node, ast.JoinedStr):
+        return "an f-string" if any(isinstance(v, ast.FormattedValue) for v in node.values) \
+            else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _stringy(node.left):
+        return "% formatting"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr == "format" and _stringy(node.func.value)):
+        return ".format()"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        for side in (node.left, node.right):
+            inner = _built(side, assignments, depth)
+            if inner:
+                return inner
+        if (_stringy(node.left) or _stringy(node.right)) and not (
+                _constant(node.left, assignments) and _constant(node.right, assignments)):
+            return "string concatenation"
+        return None
+    if isinstance(node, ast.Name) and depth < 3:
+        for value in assignments.get(node.id, []):
+            inner = _built(value, assignments, depth + 1)
+            if inner:
+                return inner
+    return None
+
+
+def _stringy(node: ast.expr) -> bool:
+    return isinstance(node, ast.JoinedStr) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def _constant(node: ast.expr, assignments: dict[str, list[ast.expr]]) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _constant(node.left, assignments) and _constant(node.right, assignments)
+    if isinstance(node, ast.Name):
+        values = assignments.get(node.id, [])
+        return bool(values) and all(isinstance(v, ast.Constant) for v in values)
+    return False

@@ -1,0 +1,246 @@
+"""Run every rule on every chosen revision, apply suppressions, report.
+
+``lint_revisions`` is what other commands call on the revisions they wrote (``generate``) or
+are about to apply (``plan``); ``lint`` is ``orchestrate lint``: services, ``--since``.
+"""
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import networkx as nx
+
+from orchestrator.errors import ConfigError, RevisionError
+from orchestrator.history import Revision
+from orchestrator.lint.catalog import FAMILIES, RULES
+from orchestrator.lint.context import RevisionContext
+from orchestrator.lint.finding import LintFinding
+from orchestrator.lint.rendering import ServiceRenderer
+from orchestrator.lint.rule import DEFAULT_DIALECT, DIALECTS
+from orchestrator.lint.suppression import MALFORMED, read_suppressions
+from orchestrator.migration_options import table_key
+from orchestrator.orchestration import Orchestration
+from orchestrator.revision_graph import Node
+from orchestrator.revision_ops import RevisionSource, read_operations
+from orchestrator.workspace import Workspace
+
+LINT_SCHEMA_VERSION = 1
+
+
+@dataclass
+class LintReport:
+    dialect: str
+    revisions: list[Node]
+    findings: list[LintFinding]
+    suppressed: list[LintFinding]
+
+    @property
+    def errors(self) -> list[LintFinding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[LintFinding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def clean(self) -> bool:
+        """No error finding (warnings do not fail lint)."""
+        return not self.errors
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": LINT_SCHEMA_VERSION,
+            "dialect": self.dialect,
+            "revisions": [{"service": s, "revision": r} for s, r in self.revisions],
+            "findings": [f.to_dict() for f in self.findings],
+            "suppressed": [f.to_dict() for f in self.suppressed],
+            "summary": {"revisions": len(self.revisions), "errors": len(self.errors),
+                        "warnings": len(self.warnings), "suppressed": len(self.suppressed)},
+            "verdict": "errors" if self.errors else "warnings" if self.findings else "clean",
+        }
+
+
+def lint_revisions(orch: Orchestration, nodes: Iterable[Node], dialect: str | None = None
+                   ) -> list[LintFinding]:
+    """The unsuppressed findings of the given ``(service, revision)`` revisions.
+
+    The revisions must be in ``orch.workspace.histories`` (reload the workspace after writing
+    new revision files). ``dialect`` defaults to postgresql, the production target.
+    """
+    return Linter(orch.workspace, dialect).run(list(nodes))[0]
+
+
+def lint(orch: Orchestration, services: Iterable[str] | None = None, since: str | None = None,
+         dialect: str | None = None) -> LintReport:
+    """``orchestrate lint``: every revision of the services (default: all), in history order.
+
+    ``since`` is ``REV`` or ``SERVICE@REV``: only that service's revisions after ``REV`` are
+    linted (and, when no service is named, only that service).
+    """
+    ws = orch.workspace
+    named = list(services or [])
+    selected = [s.name for s in ws.select(named)]
+    scope = {name: list(ws.histories[name].order) for name in selected}
+    if since:
+        service, start = _resolve_since(ws, selected, since)
+        if not named:
+            scope = {service: scope[service]}
+        if start is not None:
+            after = nx.descendants(ws.histories[service].graph, start)
+            scope[service] = [rev for rev in scope[service] if rev in after]
+    nodes = [(name, rev) for name, revs in scope.items() for rev in revs]
+    linter = Linter(ws, dialect)
+    findings, suppressed = linter.run(nodes)
+    return LintReport(linter.dialect, nodes, findings, suppressed)
+
+
+def _resolve_since(ws: Workspace, services: list[str], spec: str) -> tuple[str, str | None]:
+    """``REV`` or ``SERVICE@REV`` -> (service, revision); None for ``base``."""
+    service, sep, ref = spec.rpartition("@")
+    if sep:
+        if service not in services:
+            ws.service(service)  # an unknown service gets the usual message
+            raise ConfigError(f"--since {spec!r}: service {service!r} is not among the "
+                              f"services linted ({', '.join(services)})")
+        return service, ws.histories[service].resolve(ref)
+    if ref in ("head", "base"):
+        if len(services) != 1:
+            raise ConfigError(f"--since {spec!r}: name the service, e.g. "
+                              f"--since {services[0]}@{ref}")
+        return services[0], ws.histories[services[0]].resolve(ref)
+    found = {name: ws.histories[name].resolve(ref) for name in services
+             if any(rev.startswith(ref) for rev in ws.histories[name].revisions)}
+    if not found:
+        where = f"service {services[0]}" if len(services) == 1 else (
+            f"services {', '.join(services)}")
+        raise RevisionError(f"--since {spec!r}: no revision {ref!r} in {where}")
+    if len(found) > 1:
+        raise RevisionError(f"--since {spec!r} matches revisions of several services "
+                            f"({', '.join(sorted(found))}); write SERVICE@REV")
+    return next(iter(found.items()))
+
+
+@contextmanager
+def _collector_skips_loaded_objects() -> Iterator[None]:
+    """Keep the garbage collector off the objects already loaded (every service's models).
+
+    Linting allocates many short-lived syntax trees and SQLAlchemy objects; each full
+    collection would otherwise walk the whole loaded workspace again. ``gc.freeze`` moves
+    what exists now out of the collector's sight until ``gc.unfreeze``. A process that froze
+    objects itself is left as it is.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def check_dialect(dialect: str | None) -> str:
+    chosen = (dialect or DEFAULT_DIALECT).lower()
+    if chosen not in DIALECTS:
+        raise ConfigError(f"unknown lint dialect {dialect!r}; choose one of "
+                          f"{', '.join(DIALECTS)}")
+    return chosen
+
+
+class Linter:
+    """Lint revisions of one workspace for one dialect; parses each revision file once."""
+
+    def __init__(self, workspace: Workspace, dialect: str | None = None) -> None:
+        self.workspace = workspace
+        self.dialect = check_dialect(dialect)
+        self._sources: dict[Path, RevisionSource] = {}
+        self._models_packages = {s.models: s.name for s in workspace.services.values()}
+        self._families = [f for f in FAMILIES
+                          if any(rule.applies_to(self.dialect) for rule in f.RULES)]
+
+    def run(self, nodes: list[Node]) -> tuple[list[LintFinding], list[LintFinding]]:
+        """(findings, suppressed findings), revision by revision in the order given."""
+        by_service: dict[str, list[Revision]] = {}
+        for service, rev in nodes:
+            self.workspace.service(service)  # UnknownService for a name not in the workspace
+            revision = self.workspace.histories[service].revisions.get(rev)
+            if revision is None:
+                raise RevisionError(f"service {service!r} has no revision {rev!r}")
+            by_service.setdefault(service, []).append(revision)
+        findings: list[LintFinding] = []
+        suppressed: list[LintFinding] = []
+        with _collector_skips_loaded_objects():
+            for service, revisions in by_service.items():
+                own_tables = self._own_history_tables(service)
+                renderer = ServiceRenderer(self.workspace, service, self.dialect)
+                with renderer.session():
+                    for revision in revisions:
+                        active, silenced = self._lint(renderer, revision, own_tables)
+                        findings += active
+                        suppressed += silenced
+                self._sources.clear()  # syntax trees are big: keep one service's at a time
+        return findings, suppressed
+
+    def _source(self, revision: Revision) -> RevisionSource:
+        source = self._sources.get(revision.path)
+        if source is None:
+            source = self._sources[revision.path] = read_operations(revision.path)
+        return source
+
+    def _own_history_tables(self, service: str) -> frozenset[str]:
+        """Every table a revision of ``service`` creates (or renames to), anywhere in history."""
+        history = self.workspace.histories[service]
+        tables: set[str] = set()
+        for rev in history.order:
+            for op in self._source(history.revisions[rev]).operations:
+                if op.name in ("create_table", "rename_table"):
+                    name = op.table if op.name == "create_table" else op.target
+                    schema = op.literal("schema")
+                    if name:
+                        tables.add(table_key(name, schema if isinstance(schema, str) else None))
+        return frozenset(tables)
+
+    def _lint(self, renderer: ServiceRenderer, revision: Revision, own_tables: frozenset[str]
+              ) -> tuple[list[LintFinding], list[LintFinding]]:
+        source = self._source(revision)
+        rendered = renderer.render(revision, source.text)
+        ctx = RevisionContext(self.workspace, revision, source, self.dialect, rendered,
+                              own_tables, self._models_packages)
+        candidates: list[LintFinding] = []
+        for family in self._families:
+            candidates += [f for f in family.check(ctx)
+                           if RULES[f.code].applies_to(self.dialect)]
+        if rendered.failure is not None:
+            failure = rendered.failure
+            candidates.append(ctx.finding(RULES[failure.rule_code], failure.line,
+                                          failure.message, "upgrade()"))
+        return _apply_suppressions(ctx, candidates)
+
+
+def _apply_suppressions(ctx: RevisionContext, candidates: list[LintFinding]
+                        ) -> tuple[list[LintFinding], list[LintFinding]]:
+    """(active findings, suppressed findings), plus findings about the suppressions."""
+    suppressions, problems = read_suppressions(ctx.source.text, ctx.source.tree)
+    meta = [ctx.finding(RULES[p.rule_code], p.line, p.detail) for p in problems]
+    for suppression in suppressions:
+        unknown = sorted(suppression.codes - RULES.keys())
+        if unknown:
+            meta.append(ctx.finding(
+                MALFORMED, suppression.line,
+                f"suppression names unknown rule code(s) {', '.join(unknown)}"))
+    active: list[LintFinding] = []
+    silenced: list[LintFinding] = []
+    seen: set[tuple[str, int, str | None]] = set()
+    for finding in sorted(candidates, key=lambda f: (f.line, f.code)):
+        if (finding.code, finding.line, finding.object) in seen:
+            continue
+        seen.add((finding.code, finding.line, finding.object))
+        cover = next((s for s in suppressions if s.covers(finding.code, finding.line)), None)
+        if cover is not None and RULES[finding.code].suppressible:
+            silenced.append(replace(finding, suppressed_by=cover.reason))
+        else:
+            active.append(finding)
+    return sorted(active + meta, key=lambda f: (f.line, f.code)), silenced

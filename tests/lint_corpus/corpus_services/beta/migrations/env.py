@@ -1,0 +1,3 @@
+from orchestrator.envrunner import run_env
+
+run_env()
