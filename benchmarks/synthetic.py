@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 NAMING = {
@@ -100,7 +101,12 @@ def _service(root: Path, s: int, tables: int, revisions: int, cross: bool) -> No
         _write(versions / f"{revision_id(s, number)}_add_{column}.py",
                _revision(revision_id(s, number), revision_id(s, number - 1),
                          f"add {column} to {table}", [], up, down))
-    _write(root / "alembic.ini.d" / f"{name}.ini", textwrap.dedent(f"""\
+    _write(root / "alembic.ini.d" / f"{name}.ini", service_ini(name))
+
+
+def service_ini(name: str, tables: Sequence[str] = (), depends_on: Sequence[str] = ()) -> str:
+    """A service's ini laid out as DESIGN.md says (``services/<name>``, no URL of its own)."""
+    text = textwrap.dedent(f"""\
         [alembic]
         script_location = %(here)s/../services/{name}/migrations
         prepend_sys_path = %(here)s/..
@@ -110,7 +116,12 @@ def _service(root: Path, s: int, tables: int, revisions: int, cross: bool) -> No
         [orchestrate]
         service = {name}
         models = services.{name}.models
-        """))
+        """)
+    if tables:
+        text += f"tables = {', '.join(tables)}\n"
+    if depends_on:
+        text += f"depends_on = {', '.join(depends_on)}\n"
+    return text
 
 
 def _model_table(name: str, fk_target: str | None, extras: list[str]) -> str:
@@ -182,7 +193,7 @@ revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
 depends_on = ${repr(depends_on)}
-requires = []
+requires = ${repr(list(requires)) if requires else "[]"}
 
 
 def upgrade() -> None:

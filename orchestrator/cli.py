@@ -315,6 +315,81 @@ def lint_command(orch: Orchestration, services: tuple[str, ...], since: str | No
     else:
         verdict = style("clean", fg="green")
     click.echo(("\n" if report.findings else "") + f"{counts}; {verdict}")
+
+
+@main.command()
+@click.argument("services_", nargs=-1, metavar="[SERVICE]...")
+@click.option("-m", "--message", required=True, help="The revisions' message.")
+@click.option("--allow-empty", is_flag=True,
+              help="Write a revision even for services whose models did not change.")
+@json_option
+@common_options
+def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allow_empty: bool,
+             as_json: bool) -> int:
+    """Autogenerate one revision per changed service (default: all), all compared at once."""
+    from orchestrator.generate import generate as generate_revisions
+
+    orch.workspace.select(list(services_))
+    result = run(generate_revisions, orch, list(services_) or None, message=message,
+                 allow_empty=allow_empty)
+    if as_json:
+        emit_json(result.to_dict())
+        return 1 if any(f.is_error for f in result.lint) else 0
+    for entry in result.report.services:
+        written = result.written_for(entry.service)
+        if written is None:
+            click.echo(f"{entry.service:<16} no changes")
+            continue
+        data = written.to_dict(result.root)
+        needs = f"  requires {', '.join(data['requires'])}" if data["requires"] else ""
+        click.echo(f"{entry.service:<16} {style('wrote', fg='green')} {data['path']}{needs}")
+        for change in entry.changes:
+            click.echo(f"{'':<18}{change}")
+    for finding in result.lint:
+        colour = "red" if finding.is_error else "yellow"
+        click.echo(style(f"{finding.severity.value} {finding.code}", fg=colour)
+                   + f" {finding.message}\n{'':<18}fix: {finding.fix}")
+    count = len(result.written)
+    click.echo(style(f"{count} revision(s) written", fg="green") if count
+               else "nothing to generate: the models match the migrations")
+    if result.lint:
+        click.echo("review the lint findings above before committing (orchestrate lint)")
+    return 1 if any(f.is_error for f in result.lint) else 0
+
+
+@main.command("check")
+@click.argument("services_", nargs=-1, metavar="[SERVICE]...")
+@click.option("--drift", is_flag=True,
+              help="Also report what the database holds that no revision creates.")
+@json_option
+@common_options
+def check_command(orch: Orchestration, services_: tuple[str, ...], drift: bool,
+                  as_json: bool) -> int:
+    """CI gate: exit 1 when any service's models differ from its migrations and database."""
+    from orchestrator.check import check
+
+    orch.workspace.select(list(services_))
+    report = run(check, orch, list(services_) or None, drift=drift)
+    if as_json:
+        emit_json(report.to_dict())
+        return 0 if report.clean else 1
+    rows = []
+    for entry in report.services:
+        found = [f"{len(entry.changes)} change(s)"] if entry.changes else []
+        found += [f"{len(entry.problems)} problem(s)"] if entry.problems else []
+        rows.append([entry.service, short(entry.db_heads),
+                     style(", ".join(found), fg="red") if found else style("clean", fg="green")])
+    click.echo(table(["service", "revision", "verdict"], rows))
+    for entry in report.services:
+        for change in entry.changes:
+            click.echo(f"{entry.service}: {change}")
+        for problem in entry.problems:
+            click.echo(style("error: ", fg="red") + problem)
+        for note in entry.unverified:
+            click.echo(style("note: ", fg="yellow") + note)
+    click.echo("\n" + (style("clean: the models match the migrations", fg="green")
+                       if report.clean else
+                       style("the models and the migrations differ", fg="red", bold=True)))
     return 0 if report.clean else 1
 
 

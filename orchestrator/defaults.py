@@ -74,7 +74,14 @@ def compare_server_default(
     metadata_default: Any,
     rendered_metadata_default: str | None,
 ) -> bool | None:
-    """Alembic's ``compare_server_default`` hook: False when equivalent, else Alembic decides."""
+    """Alembic's ``compare_server_default`` hook: False when equivalent, else Alembic decides.
+
+    A model's ``server_default="new"`` (a plain string) is a literal value, rendered by Alembic
+    without quotes; the database hands it back quoted (``'new'::character varying``). It is
+    quoted here as SQL would be, so the two spellings meet.
+    """
+    if isinstance(getattr(metadata_default, "arg", None), str) and rendered_metadata_default:
+        rendered_metadata_default = "'" + rendered_metadata_default.replace("'", "''") + "'"
     if normalize_default(inspected_default) == normalize_default(rendered_metadata_default):
         return False
     if inspected_default is None or rendered_metadata_default is None:

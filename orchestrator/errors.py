@@ -91,3 +91,11 @@ class MigrationFailed(DatabaseError):
         self.service = service
         self.revision = revision
         self.error = error
+
+
+class UnsafeToCompare(ConfigError):
+    """A service's database is not at its head: comparing it with the models would mislead."""
+
+
+class GenerationRefused(ConfigError):
+    """Generating revisions now would write wrong ones; the message says why and what to do."""

@@ -5,7 +5,7 @@ executor and autogenerate, so both see exactly the same scope and comparisons.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import MetaData
 
@@ -40,6 +40,7 @@ def migration_options(
         return True
 
     return {
+        "render_item": import_custom_types,
         "target_metadata": metadata,
         "version_table": service.version_table,
         "include_name": include_name,
@@ -48,3 +49,17 @@ def migration_options(
         "compare_server_default": compare_server_default,
         "render_as_batch": dialect_name == "sqlite",
     }
+
+
+def import_custom_types(type_: str, obj: Any, autogen_context: Any) -> Literal[False]:
+    """Alembic's ``render_item`` hook: import the module of a custom column type.
+
+    Autogenerate writes a custom type as ``shared_db.types.TenantId()`` but leaves importing
+    ``shared_db.types`` to the user; the revision would fail with a NameError. The import is
+    added here and the type is rendered as Alembic would (``False``: default rendering).
+    """
+    if type_ == "type" and autogen_context.opts.get("user_module_prefix") is None:
+        module = type(obj).__module__
+        if not module.startswith(("sqlalchemy.", "builtins")):
+            autogen_context.imports.add(f"import {module}")
+    return False

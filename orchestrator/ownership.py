@@ -11,6 +11,7 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 from orchestrator.errors import OwnershipError
 
@@ -98,7 +99,15 @@ class OwnershipRegistry:
         return claim.service if claim else None
 
     def tables_of(self, service: str) -> frozenset[str]:
-        return frozenset(t for t, claim in self.owners.items() if claim.service == service)
+        return self._by_service.get(service, frozenset())
+
+    @cached_property
+    def _by_service(self) -> dict[str, frozenset[str]]:
+        """Tables per service, indexed once (asked for every service, often, on big workspaces)."""
+        grouped: dict[str, set[str]] = {}
+        for table, claim in self.owners.items():
+            grouped.setdefault(claim.service, set()).add(table)
+        return {service: frozenset(tables) for service, tables in grouped.items()}
 
     def classify(self, table: str) -> Ownership:
         if self.is_internal(table):

@@ -13,11 +13,11 @@ def render_plan(plan: Plan) -> str:
     lines = [f"database: {db['url']}" + ("" if db["exists"] else " (not created yet: planning "
                                                                   "from base)"), ""]
     lines.append(table(
-        ["service", "database", "head", "pending", "findings"],
+        ["service", "database", "head", "pending", "model changes", "findings"],
         [[s.name, short(s.current),
           style(short(s.heads), fg="red") if len(s.heads) > 1 else short(s.heads),
           len(s.pending) if s.pending else style("up to date", fg="green"),
-          _count(s.findings)]
+          _changes(s.model_changes), _count(s.findings)]
          for s in plan.services],
     ))
     for service in plan.services:
@@ -41,6 +41,12 @@ def render_plan(plan: Plan) -> str:
 def _finding(finding: Finding) -> str:
     label = style(f"{finding.severity}", fg=_SEVERITY_COLOUR[finding.severity], bold=True)
     return f"{label} [{finding.code}] {finding.message}"
+
+
+def _changes(changes: list[dict] | None) -> str:
+    if changes is None:
+        return "not compared"
+    return style(str(len(changes)), fg="red") if changes else "none"
 
 
 def _count(findings: list[Finding]) -> str:

@@ -1,18 +1,23 @@
 """``orchestrate plan``: the whole release at a glance.
 
-For every service: where the database stands, its heads, the pending revisions, and what is
-wrong (several heads, ownership overlaps, tables nobody owns, a database revision missing from
-the code). Then the global ordered steps, exactly what ``upgrade`` would apply. The JSON form
+For every service: where the database stands, its heads, the pending revisions with their lint
+findings, the model changes no revision holds yet (from one shared reflection, for services
+whose database is at head), and what else is wrong (several heads, ownership overlaps, tables
+nobody owns, a database revision missing from the code). Then the global ordered steps,
+exactly what ``upgrade`` would apply. The JSON form
 is documented in docs/plan-json.md; bump ``PLAN_SCHEMA_VERSION`` on any incompatible change.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from orchestrator.autodetect import detect_changes
 from orchestrator.database import redact
 from orchestrator.errors import RevisionError
 from orchestrator.executor import Executor
+from orchestrator.lint import LintFinding, dialect_of, lint_revisions
 from orchestrator.orchestration import Orchestration
+from orchestrator.revision_graph import Node
 from orchestrator.sequencer import Sequencer, Step
 from orchestrator.state import DatabaseState
 
@@ -39,6 +44,9 @@ class ServicePlan:
     heads: list[str]
     pending: list[dict] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: Model changes no revision holds yet; None when they could not be compared.
+    model_changes: list[dict] | None = None
+    not_compared: str | None = None
 
     @property
     def at_head(self) -> bool:
@@ -52,6 +60,8 @@ class ServicePlan:
             "heads": self.heads,
             "at_head": self.at_head,
             "pending": self.pending,
+            "model_changes": self.model_changes,
+            "not_compared": self.not_compared,
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -77,6 +87,7 @@ class Plan:
         return {
             "services": len(self.services),
             "pending_revisions": len(self.steps),
+            "model_changes": sum(len(s.model_changes or []) for s in self.services),
             "errors": sum(f.severity == "error" for f in found),
             "warnings": sum(f.severity == "warning" for f in found),
         }
@@ -111,13 +122,20 @@ async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
             steps = Sequencer(orch.revision_graph, state).upgrade(targets)
         except RevisionError as error:
             findings.append(Finding("error", "cannot-sequence", error.message))
+    lint = _lint_findings(orch, steps)
     for step in steps:
         rev = orch.revision_graph.revision(step.node)
         services[step.service].pending.append({
             "revision": step.revision,
             "message": step.message,
             "requires": [str(r) for r in rev.requires],
+            "lint": [f.to_dict() for f in lint.get(step.node, [])],
         })
+        services[step.service].findings += [
+            Finding(f.severity.value, f.code, f.message, step.service)
+            for f in lint.get(step.node, [])
+        ]
+    await _model_changes(orch, state, services, findings)
     database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name(),
                 "exists": state.exists}
     plan = Plan(database, list(services.values()), steps, findings)
@@ -126,11 +144,55 @@ async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
     return plan
 
 
+def _lint_findings(orch: Orchestration, steps: list[Step]) -> dict[Node, list[LintFinding]]:
+    """Lint of every pending revision, for the dialect of the database it will run on.
+
+    Skipped while two services claim one table: ownership rules would judge by a guess.
+    """
+    found: dict[Node, list[LintFinding]] = {}
+    if orch.workspace.claims.overlaps:
+        return found
+    dialect = dialect_of(orch.url.get_backend_name())
+    for finding in lint_revisions(orch, [step.node for step in steps], dialect):
+        found.setdefault((finding.service, finding.revision), []).append(finding)
+    return found
+
+
+async def _model_changes(orch: Orchestration, state: DatabaseState,
+                         services: dict[str, ServicePlan], findings: list[Finding]) -> None:
+    """Pending model changes of every service whose database is at head, one reflection."""
+    at_head = [name for name, s in services.items() if s.at_head and s.heads]
+    for name, service in services.items():
+        if name not in at_head:
+            service.not_compared = (
+                "the database is not at head yet: models are compared once it is upgraded")
+    if orch.workspace.claims.overlaps:
+        for name in at_head:
+            services[name].not_compared = "ownership overlap: fix it to compare the models"
+        return
+    if not at_head:
+        return
+    report = await detect_changes(orch, at_head)
+    for entry in report.services:
+        service = services[entry.service]
+        service.model_changes = [c.to_dict() for c in entry.changes]
+        if entry.changes:
+            service.findings.append(Finding(
+                "error", "model-changes",
+                f"service {entry.service!r}: the models differ from the migrations: "
+                + "; ".join(str(c) for c in entry.changes[:5])
+                + (f"; and {len(entry.changes) - 5} more" if len(entry.changes) > 5 else "")
+                + f". Run `orchestrate generate {entry.service} -m \"...\"`", entry.service))
+        service.findings += [Finding("error", "unstable-type", u.message, entry.service)
+                             for u in entry.unstable_types]
+
+
 def _ownership_findings(orch: Orchestration, state: DatabaseState) -> list[Finding]:
     claims = orch.workspace.claims
     findings = [
         Finding("error", "ownership-overlap",
-                f"{overlap}; keep it in one service (or restrict the other with `tables =`)")
+                f"{overlap}; keep it in one service (or restrict the other with `tables =`). "
+                "Lint and model comparison wait until it is fixed")
         for overlap in claims.overlaps
     ]
     findings += [

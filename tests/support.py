@@ -121,6 +121,14 @@ def run_script(db: DatabaseHandle, script: str) -> None:
     anyio.run(run)
 
 
+def edit(path: Path, old: str, new: str) -> Path:
+    """Replace ``old`` (which must occur exactly once) by ``new`` in a workspace file."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path}: expected exactly one {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
 def write_revision(root: Path, service: str, revision: str, down_revision: str | None,
                    upgrade: str, *, message: str = "change", requires: tuple[str, ...] = (),
                    downgrade: str = "pass", imports: str = "") -> Path:

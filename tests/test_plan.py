@@ -6,7 +6,8 @@ import json
 from support import orchestrate, write
 
 TOP_KEYS = {"schema_version", "database", "services", "steps", "findings", "summary", "verdict"}
-SERVICE_KEYS = {"name", "version_table", "current", "heads", "at_head", "pending", "findings"}
+SERVICE_KEYS = {"name", "version_table", "current", "heads", "at_head", "pending",
+                "model_changes", "not_compared", "findings"}
 STEP_KEYS = {"n", "service", "revision", "direction", "message"}
 FINDING_KEYS = {"severity", "code", "service", "message"}
 
@@ -32,11 +33,13 @@ def test_json_schema_on_an_empty_database(example, db):
     for service in plan["services"]:
         assert set(service) == SERVICE_KEYS
         assert service["current"] == [] and not service["at_head"]
-        assert [set(p) for p in service["pending"]] == [{"revision", "message", "requires"}]
+        assert [set(p) for p in service["pending"]] == [
+            {"revision", "message", "requires", "lint"}]
+        assert service["model_changes"] is None and "not at head" in service["not_compared"]
     assert all(set(step) == STEP_KEYS for step in plan["steps"])
     assert [step["n"] for step in plan["steps"]] == [1, 2, 3, 4, 5]
-    assert plan["summary"] == {"services": 5, "pending_revisions": 5, "errors": 0,
-                               "warnings": 0}
+    assert plan["summary"] == {"services": 5, "pending_revisions": 5, "model_changes": 0,
+                               "errors": 0, "warnings": 0}
     assert plan["verdict"] == "clean"
 
 
@@ -112,3 +115,40 @@ def test_plan_sql_renders_pending_steps_from_where_the_database_is(example, db):
     assert "CREATE TABLE orders" in result.stdout and "CREATE TABLE invoices" in result.stdout
     assert "CREATE TABLE users" not in result.stdout
     assert db.version("orders") == []  # nothing applied by plan
+
+
+def test_pending_model_changes_are_found_from_one_reflection(example, db):
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+    users = example / "services/users/models/users.py"
+    users.write_text(users.read_text().replace(
+        '    sa.Column("email"', '    sa.Column("nickname", sa.String(40), nullable=True),\n'
+        '    sa.Column("email"'))
+    code, plan = plan_json(example, db.url)
+    assert code == 1 and plan["summary"]["model_changes"] == 1
+    by_name = {s["name"]: s for s in plan["services"]}
+    assert by_name["users"]["model_changes"] == [
+        {"operation": "add_column", "table": "users", "object": "nickname",
+         "detail": "String(length=40)"}]
+    assert [f["code"] for f in by_name["users"]["findings"]] == ["model-changes"]
+    assert all(by_name[n]["model_changes"] == [] for n in ("tenants", "orders", "invoices"))
+    text = orchestrate(example, "plan", url=db.url).stdout
+    assert "orchestrate generate users" in text
+
+
+def test_lint_findings_of_pending_revisions(example, db):
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+    write(example / "services/orders/migrations/versions/dd00000000aa_drop_notes.py",
+          '"""drop notes"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+          'revision = "dd00000000aa"\ndown_revision = "b7e3d90f1c56"\n\n\n'
+          "def upgrade():\n"
+          '    with op.batch_alter_table("orders") as batch:\n'
+          '        batch.drop_column("notes")\n\n\n'
+          "def downgrade():\n"
+          '    with op.batch_alter_table("orders") as batch:\n'
+          '        batch.add_column(sa.Column("notes", sa.Text(), nullable=True))\n')
+    code, plan = plan_json(example, db.url)
+    assert code == 1
+    orders = next(s for s in plan["services"] if s["name"] == "orders")
+    assert "DS102" in [f["code"] for f in orders["pending"][0]["lint"]]
+    assert any(f["code"] == "DS102" and f["severity"] == "error" for f in orders["findings"])
+    assert orders["model_changes"] is None  # not at head: compared once upgraded

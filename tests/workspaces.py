@@ -13,9 +13,10 @@ is a pair of source lines ``(upgrade, downgrade)``.
 """
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+
+from benchmarks.synthetic import service_ini
 
 Op = tuple[str, str]
 
@@ -62,19 +63,8 @@ class MiniWorkspace:
         _write(base / "migrations" / "env.py",
                "from orchestrator.envrunner import run_env\n\nrun_env()\n")
         (base / "migrations" / "versions").mkdir(parents=True, exist_ok=True)
-        extra = f"depends_on = {', '.join(depends_on)}\n" if depends_on else ""
-        _write(self.root / "alembic.ini.d" / f"{name}.ini", textwrap.dedent(f"""\
-            [alembic]
-            script_location = %(here)s/../services/{name}/migrations
-            prepend_sys_path = %(here)s/..
-            path_separator = os
-            sqlalchemy.url =
-
-            [orchestrate]
-            service = {name}
-            models = services.{name}.models
-            tables = {', '.join(tables)}
-            """) + extra)
+        _write(self.root / "alembic.ini.d" / f"{name}.ini",
+               service_ini(name, tables, depends_on))
 
     def revision(self, service: str, rev: str, down: str | Sequence[str] | None = None,
                  requires: Iterable[str] = (), ops: Sequence[Op] = (),

@@ -6,8 +6,8 @@ which service owns which table.
 """
 from orchestrator.lint.catalog import RULES
 from orchestrator.lint.finding import LintFinding, Severity
-from orchestrator.lint.rule import DEFAULT_DIALECT, DIALECTS, Rule
+from orchestrator.lint.rule import DEFAULT_DIALECT, DIALECTS, Rule, dialect_of
 from orchestrator.lint.runner import LintReport, lint, lint_revisions
 
 __all__ = ["DEFAULT_DIALECT", "DIALECTS", "RULES", "LintFinding", "LintReport", "Rule",
-           "Severity", "lint", "lint_revisions"]
+           "Severity", "dialect_of", "lint", "lint_revisions"]

@@ -11,6 +11,11 @@ DEFAULT_DIALECT = "postgresql"
 MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})
 
 
+def dialect_of(backend: str) -> str:
+    """The lint dialect for a database backend (``URL.get_backend_name()``)."""
+    return backend if backend in DIALECTS else DEFAULT_DIALECT
+
+
 @dataclass(frozen=True)
 class Rule:
     """``code`` never changes once released: suppressions and CI scripts name it."""

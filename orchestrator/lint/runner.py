@@ -5,15 +5,14 @@ are about to apply (``plan``); ``lint`` is ``orchestrate lint``: services, ``--s
 """
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import networkx as nx
 
 from orchestrator.errors import ConfigError, RevisionError
+from orchestrator.gc_tuning import paced_collections
 from orchestrator.history import Revision
 from orchestrator.lint.catalog import FAMILIES, RULES
 from orchestrator.lint.context import RevisionContext
@@ -123,25 +122,6 @@ def _resolve_since(ws: Workspace, services: list[str], spec: str) -> tuple[str, 
     return next(iter(found.items()))
 
 
-@contextmanager
-def _collector_skips_loaded_objects() -> Iterator[None]:
-    """Keep the garbage collector off the objects already loaded (every service's models).
-
-    Linting allocates many short-lived syntax trees and SQLAlchemy objects; each full
-    collection would otherwise walk the whole loaded workspace again. ``gc.freeze`` moves
-    what exists now out of the collector's sight until ``gc.unfreeze``. A process that froze
-    objects itself is left as it is.
-    """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def check_dialect(dialect: str | None) -> str:
     chosen = (dialect or DEFAULT_DIALECT).lower()
     if chosen not in DIALECTS:
@@ -172,8 +152,9 @@ class Linter:
             by_service.setdefault(service, []).append(revision)
         findings: list[LintFinding] = []
         suppressed: list[LintFinding] = []
-        with _collector_skips_loaded_objects():
+        with paced_collections() as pacer:
             for service, revisions in by_service.items():
+                pacer.between()
                 own_tables = self._own_history_tables(service)
                 renderer = ServiceRenderer(self.workspace, service, self.dialect)
                 with renderer.session():
