@@ -23,6 +23,10 @@ from orchestrator.plan_view import render_plan
 from orchestrator.render import emit_json, short, style, table
 from orchestrator.sequencer import parse_targets
 from orchestrator.lint import DEFAULT_DIALECT, DIALECTS, lint as lint_revisions_of
+from orchestrator import trains
+from orchestrator.trains.ledger import first_line
+from orchestrator.trains.progress import Progress
+from datetime import datetime
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--root, --database-url and --log-format on every command; errors mapped to exit codes."""
@@ -391,3 +395,132 @@ def check_command(orch: Orchestration, services_: tuple[str, ...], drift: bool,
                        if report.clean else
                        style("the models and the migrations differ", fg="red", bold=True)))
     return 0 if report.clean else 1
+
+
+@main.group()
+def train() -> None:
+    """Release trains: trains/NAME.toml names a target per service; run, record, resume."""
+
+
+@train.command("plan")
+@click.argument("name")
+@json_option
+@common_options
+def train_plan(orch: Orchestration, name: str, as_json: bool) -> int:
+    """The train's ordered steps on this database, with each step's lint findings."""
+    result = run(trains.plan_train, orch, name)
+    if as_json:
+        emit_json(result.to_dict())
+        return 0 if result.clean else 1
+    manifest = result.manifest
+    click.echo(f"train {manifest.name} ({manifest.path})"
+               + (f": {manifest.description}" if manifest.description else ""))
+    click.echo(f"database: {result.database['url']}")
+    if not result.steps:
+        click.echo(style("nothing to do: every target is already applied", fg="green"))
+        return 0
+    click.echo(f"{len(result.steps)} step(s), in order:")
+    for index, step in enumerate(result.steps, 1):
+        click.echo(f"  {index:>4}. {step.service:<16} {step.revision:<14} {step.message}")
+        for finding in result.findings[step.node]:
+            colour = "red" if finding.is_error else "yellow"
+            click.echo("        " + style(f"{finding.severity.value} {finding.code}: ",
+                                          fg=colour) + f"line {finding.line}: {finding.detail}")
+    return 0 if result.clean else 1
+
+
+def _train_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
+                        metavar="SECONDS",
+                        help="How long to wait for another runner to release the train.")(func)
+    func = click.option("--dry-run", is_flag=True,
+                        help="Check and show the steps; touch nothing.")(func)
+    return click.argument("name")(func)
+
+
+def _render_train_run(result: trains.TrainRun, dry_run: bool) -> None:
+    if result.sql is not None:
+        click.echo(result.sql)
+        return
+    first = result.first_position
+    if dry_run:
+        click.echo(f"train {result.manifest.name}: would apply {len(result.steps)} step(s)")
+        for index, step in enumerate(result.steps, first):
+            click.echo(f"  {index:>4}/{result.total} {step.service:<16} {step.revision:<14} "
+                       f"{step.message}")
+        return
+    for index, applied in enumerate(result.applied, first):
+        step = applied.step
+        click.echo(f"applied {index:>4}/{result.total} {step.service:<16} {step.revision:<14} "
+                   f"{applied.seconds * 1000:8.1f} ms  {step.message}")
+    if not result.steps:
+        click.echo(style(f"train {result.manifest.name}: nothing to do, every target is "
+                         "already applied", fg="green"))
+    else:
+        click.echo(style(f"train {result.manifest.name}: {len(result.applied)} step(s) applied "
+                         f"(run #{result.run_id})", fg="green"))
+
+
+@train.command("run")
+@_train_run_options
+@click.option("--sql", is_flag=True,
+              help="Print the SQL of the steps from the database's current state; apply nothing.")
+@common_options
+def train_run(orch: Orchestration, name: str, dry_run: bool, wait: float, sql: bool) -> int:
+    """Apply the train's steps in order, one transaction each, recorded in the ledger."""
+    result = run(trains.run_train, orch, name, dry_run=dry_run, sql=sql, wait=wait,
+                 progress=Progress.for_terminal())
+    _render_train_run(result, dry_run)
+    return 0
+
+
+@train.command("resume")
+@_train_run_options
+@common_options
+def train_resume(orch: Orchestration, name: str, dry_run: bool, wait: float) -> int:
+    """Continue a train that stopped (failed step, killed runner) from where it stopped."""
+    result = run(trains.run_train, orch, name, resume=True, dry_run=dry_run, wait=wait,
+                 progress=Progress.for_terminal())
+    _render_train_run(result, dry_run)
+    return 0
+
+
+@train.command("status")
+@click.argument("name")
+@json_option
+@common_options
+def train_status(orch: Orchestration, name: str, as_json: bool) -> int:
+    """The train's runs and steps as the ledger records them; exit 1 when it stopped."""
+    result = run(trains.train_status, orch, name)
+    if as_json:
+        emit_json(result.to_dict())
+        return 1 if result.stopped else 0
+    colour = {"succeeded": "green", "running": "yellow"}.get(result.state, "red")
+    click.echo(f"train {result.train}: " + style(result.state, fg=colour, bold=True))
+    if result.holder:
+        click.echo(f"lock held by {result.holder.describe()}")
+    if result.runs:
+        click.echo(table(
+            ["run", "kind", "status", "steps", "started", "seconds", "runner", "error"],
+            [[f"#{r.id}", r.kind, r.status, r.steps, _moment(r.started_at),
+              f"{(r.ended_at - r.started_at).total_seconds():.1f}" if r.ended_at else "",
+              f"{r.runner.pid}@{r.runner.host}", first_line(r.error)] for r in result.runs],
+        ))
+    if result.steps:
+        click.echo("")
+        click.echo(table(
+            ["step", "run", "service", "revision", "status", "seconds", "error"],
+            [[s.position, f"#{s.run_id}", s.service, s.revision, s.status,
+              "" if s.seconds is None else f"{s.seconds:.3f}", first_line(s.error)]
+             for s in result.steps],
+        ))
+    if result.state == "failed":
+        click.echo(f"\nfix the failed step, then `orchestrate train resume {result.train}`")
+    elif result.state == "interrupted":
+        click.echo(f"\nits runner is gone: `orchestrate train resume {result.train}` reconciles "
+                   "the ledger with the version tables and continues")
+    return 1 if result.stopped else 0
+
+
+def _moment(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S}"

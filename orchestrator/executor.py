@@ -10,6 +10,7 @@ import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import networkx as nx
 from alembic.runtime.environment import EnvironmentContext
@@ -36,6 +37,21 @@ StepCallback = Callable[[int, Step], None]
 log = get_logger()
 
 
+class StepHooks(Protocol):
+    """Work a caller adds to each step's own transaction (e.g. a release train's ledger).
+
+    ``begin`` and ``commit`` run inside the step's transaction, before the revision and after
+    it, so what they write commits or rolls back with the revision and its version-table
+    update. ``rollback`` runs once that transaction was rolled back, on the same connection.
+    """
+
+    def begin(self, connection: Connection, step: Step) -> None: ...
+
+    def commit(self, connection: Connection, step: Step) -> None: ...
+
+    def rollback(self, connection: Connection, step: Step, error: BaseException) -> None: ...
+
+
 class Executor:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -49,6 +65,7 @@ class Executor:
     async def apply(self, url: URL, steps: Sequence[Step],
                     before_step: StepCallback | None = None,
                     after_step: Callable[[int, AppliedStep], None] | None = None,
+                    hooks: StepHooks | None = None,
                     ) -> list[AppliedStep]:
         """Apply ``steps`` in order on one connection; stop at the first failure (exit 3)."""
         if not steps:
@@ -64,7 +81,7 @@ class Executor:
                 if before_step:
                     before_step(index, step)
                 started = time.perf_counter()
-                self.apply_step(connection, step)
+                self.apply_step(connection, step, hooks)
                 applied = AppliedStep(step, time.perf_counter() - started)
                 done.append(applied)
                 log.info("step applied", n=index + 1, of=len(steps), service=step.service,
@@ -77,17 +94,24 @@ class Executor:
         async with connect(url) as connection:
             return await connection.run_sync(run)
 
-    def apply_step(self, connection: Connection, step: Step) -> None:
+    def apply_step(self, connection: Connection, step: Step,
+                   hooks: StepHooks | None = None) -> None:
         """One revision and its version-table update, in one transaction of its own."""
         try:
             with connection.begin():
+                if hooks:
+                    hooks.begin(connection, step)
                 with self._environment(step) as env:
                     env.configure(
                         connection=connection,
                         **self._options(step.service, connection.dialect.name),
                     )
                     env.run_migrations()
+                if hooks:
+                    hooks.commit(connection, step)
         except Exception as error:  # the revision's own failure: rolled back, reported
+            if hooks:
+                hooks.rollback(connection, step, error)
             raise MigrationFailed(step.service, step.revision, error) from error
 
     def render_sql(self, url: URL, steps: Sequence[Step], state: DatabaseState) -> str:

@@ -127,3 +127,22 @@ def edit(path: Path, old: str, new: str) -> Path:
     assert text.count(old) == 1, f"{path}: expected exactly one {old!r}"
     path.write_text(text.replace(old, new), encoding="utf-8")
     return path
+
+
+def write_revision(root: Path, service: str, revision: str, down_revision: str | None,
+                   upgrade: str, *, message: str = "change", requires: tuple[str, ...] = (),
+                   downgrade: str = "pass", imports: str = "") -> Path:
+    """Add a revision file to ``service`` of workspace ``root``; bodies are indented for you."""
+    def body(code: str) -> str:
+        return "\n".join("    " + line if line.strip() else "" for line in code.splitlines())
+
+    return write(
+        root / "services" / service / "migrations" / "versions" / f"{revision}_{service}.py",
+        f'"""{message}\n\nRevision ID: {revision}\nRevises: {down_revision or ""}\n'
+        f'Create Date: 2026-01-01 00:00:00\n\n"""\n'
+        f"from alembic import op\nimport sqlalchemy as sa\n{imports}\n\n"
+        f"revision = {revision!r}\ndown_revision = {down_revision!r}\nbranch_labels = None\n"
+        f"depends_on = None\nrequires = {list(requires)!r}\n\n\n"
+        f"def upgrade() -> None:\n{body(upgrade)}\n\n\n"
+        f"def downgrade() -> None:\n{body(downgrade)}\n",
+    )

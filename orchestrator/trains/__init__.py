@@ -1,0 +1,10 @@
+"""Release trains: a manifest of targets across services, run in order, recorded, resumable.
+
+``manifest`` reads ``trains/<name>.toml``; ``plan`` orders its steps; ``run`` applies them under
+the train ``lock``, recording each in the ``ledger``; ``status`` reads the ledger back.
+"""
+from orchestrator.trains.plan import TrainPlan, plan_train
+from orchestrator.trains.run import TrainRun, run_train
+from orchestrator.trains.status import TrainStatus, train_status
+
+__all__ = ["TrainPlan", "TrainRun", "TrainStatus", "plan_train", "run_train", "train_status"]
