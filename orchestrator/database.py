@@ -101,7 +101,8 @@ def _sqlite_autocommit_driver(dbapi_connection, _record) -> None:  # noqa: ANN00
 
 
 def _sqlite_begin(connection) -> None:  # noqa: ANN001
-    connection.exec_driver_sql("BEGIN")
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql("BEGIN")
 
 
 @asynccontextmanager

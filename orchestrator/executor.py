@@ -96,20 +96,31 @@ class Executor:
 
     def apply_step(self, connection: Connection, step: Step,
                    hooks: StepHooks | None = None) -> None:
-        """One revision and its version-table update, in one transaction of its own."""
+        """One revision and its version-table update, in one transaction of its own.
+
+        The transaction is opened here, so the hooks share it, and handed to Alembic's
+        context: a revision's ``op.get_context().autocommit_block()`` (``CREATE INDEX
+        CONCURRENTLY``, ``ALTER TYPE ... ADD VALUE``) then commits what came before and goes
+        on in a new transaction, exactly as under plain Alembic.
+        """
         try:
-            with connection.begin():
-                if hooks:
-                    hooks.begin(connection, step)
-                with self._environment(step) as env:
-                    env.configure(
-                        connection=connection,
-                        **self._options(step.service, connection.dialect.name),
-                    )
-                    env.run_migrations()
-                if hooks:
-                    hooks.commit(connection, step)
+            transaction = connection.begin()
+            if hooks:
+                hooks.begin(connection, step)
+            with self._environment(step) as env:
+                env.configure(
+                    connection=connection,
+                    **self._options(step.service, connection.dialect.name),
+                )
+                # Alembic's autocommit_block commits the context's own transaction; with an
+                # external one it has none to commit (an assertion), so it is given ours.
+                env.get_context()._transaction = transaction
+                env.run_migrations()
+            if hooks:
+                hooks.commit(connection, step)
+            connection.commit()  # ours, or the one an autocommit block began after it
         except Exception as error:  # the revision's own failure: rolled back, reported
+            connection.rollback()
             if hooks:
                 hooks.rollback(connection, step, error)
             raise MigrationFailed(step.service, step.revision, error) from error

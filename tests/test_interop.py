@@ -99,3 +99,26 @@ def test_passwords_are_redacted_from_log_lines():
     assert redact_passwords("connect postgresql+asyncpg://app:hunter2@db:5432/x failed") == (
         "connect postgresql+asyncpg://app:***@db:5432/x failed")
     assert redact_passwords("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
+
+
+def test_autocommit_blocks_run_outside_the_step_transaction(example, db):
+    """The documented fix for locking lint rules (CREATE INDEX CONCURRENTLY) runs as is."""
+    concurrently = ("postgresql_concurrently=True" if db.backend == "postgresql" else "")
+    write(example / "services/users/migrations/versions/cc00000000aa_concurrent_index.py",
+          '"""index display names without locking users"""\nfrom alembic import op\n\n'
+          'revision = "cc00000000aa"\ndown_revision = "3f2a9c1b0d4e"\n\n\n'
+          "def upgrade():\n"
+          "    with op.get_context().autocommit_block():\n"
+          '        op.create_index("ix_users_display_name", "users", ["display_name"], '
+          f"{concurrently})\n\n\n"
+          "def downgrade():\n"
+          '    op.drop_index("ix_users_display_name", table_name="users")\n')
+    result = orchestrate(example, "upgrade", url=db.url)
+    assert result.exit_code == 0, result.stderr
+    assert db.version("users") == ["cc00000000aa"]
+    indexes = db.scalar_rows(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'users'"
+        if db.backend == "postgresql" else
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users'")
+    assert "ix_users_display_name" in indexes
+    assert orchestrate(example, "downgrade", "users@3f2a9c1b0d4e", url=db.url).exit_code == 0
