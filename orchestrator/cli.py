@@ -77,6 +77,9 @@ def run(coroutine_function: Callable[..., Any], *args: Any, **kwargs: Any) -> An
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+wait_option = click.option(
+    "--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+    help="How long to wait for another runner (a train, an upgrade) to finish with the database.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -140,15 +143,17 @@ def _render_run(result: migrate.MigrationRun, as_json: bool, done_word: str) -> 
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of applying (no DB).")
 @click.option("--with-requirements", is_flag=True,
               help="Also apply other services' revisions that the targets require.")
+@wait_option
 @json_option
 @common_options
 def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requirements: bool,
-            as_json: bool) -> int:
+            wait: float, as_json: bool) -> int:
     """Upgrade services (default: all, to head), interleaved in dependency order."""
     parsed = parse_targets(targets) or None
     if parsed:
         orch.workspace.select(list(parsed))
-    result = run(migrate.upgrade, orch, parsed, with_requirements=with_requirements, sql=sql)
+    result = run(migrate.upgrade, orch, parsed, with_requirements=with_requirements, sql=sql,
+                 wait=wait)
     _render_run(result, as_json, "upgraded")
     return 0
 
@@ -158,16 +163,19 @@ def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requi
 @click.option("--cascade", is_flag=True,
               help="First downgrade other services' revisions that require what is removed.")
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of applying.")
+@wait_option
 @json_option
 @common_options
-def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, as_json: bool) -> int:
+def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, wait: float,
+              as_json: bool) -> int:
     """Downgrade one service to a revision (or base), refusing to strand dependents."""
     parsed = parse_targets([target])
     (service, revision), = parsed.items()
     if revision is None:
         raise ConfigError(f"downgrade needs SERVICE@REV, got {target!r} (SERVICE@base removes all)")
     orch.workspace.service(service)
-    result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql)
+    result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql,
+                 wait=wait)
     _render_run(result, as_json, "downgraded")
     return 0
 
@@ -430,9 +438,7 @@ def train_plan(orch: Orchestration, name: str, as_json: bool) -> int:
 
 
 def _train_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True,
-                        metavar="SECONDS",
-                        help="How long to wait for another runner to release the train.")(func)
+    func = wait_option(func)
     func = click.option("--dry-run", is_flag=True,
                         help="Check and show the steps; touch nothing.")(func)
     return click.argument("name")(func)

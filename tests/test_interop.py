@@ -122,3 +122,44 @@ def test_autocommit_blocks_run_outside_the_step_transaction(example, db):
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users'")
     assert "ix_users_display_name" in indexes
     assert orchestrate(example, "downgrade", "users@3f2a9c1b0d4e", url=db.url).exit_code == 0
+
+
+HOLD_LOCK = """
+import sys, time, anyio
+from pathlib import Path
+from orchestrator.database import async_url
+from orchestrator.trains.ledger import Runner
+from orchestrator.trains.lock import train_lock
+
+async def main():
+    async with train_lock(async_url(sys.argv[1], "test")).hold("nightly", Runner.current(), 5):
+        Path(sys.argv[2]).write_text("held")
+        while not Path(sys.argv[3]).exists():
+            await anyio.sleep(0.05)
+
+anyio.run(main)
+"""
+
+
+def test_upgrade_waits_for_a_train_holding_the_database(example, db, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    held, release = tmp_path / "held", tmp_path / "release"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, db.url, str(held), str(release)])
+    try:
+        deadline = time.monotonic() + 30
+        while not held.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert held.exists()
+        blocked = orchestrate(example, "upgrade", url=db.url)
+        assert blocked.exit_code == 3
+        assert "train 'nightly'" in blocked.stderr and f"pid {holder.pid}" in blocked.stderr
+        assert db.version("users") == []  # nothing applied, nothing read into steps
+    finally:
+        release.write_text("go")
+        holder.wait(timeout=30)
+    done = orchestrate(example, "upgrade", "--wait", "10", url=db.url)
+    assert done.exit_code == 0, done.stderr
+    assert db.version("users") == ["3f2a9c1b0d4e"]
