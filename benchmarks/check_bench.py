@@ -33,16 +33,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import anyio
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks import synthetic
+from benchmarks.databases import throwaway_postgres
 from orchestrator.check import check
 from orchestrator.database import connect
 from orchestrator.gc_tuning import paced_collections
@@ -75,10 +73,7 @@ def main() -> None:
 def bench(folder: Path, server: str, services: int, tables: int, sample: int,
           repeat: int) -> None:
     root = synthetic.build(folder / "ws", services, tables)
-    name = f"orch_bench_{uuid.uuid4().hex[:12]}"
-    anyio.run(_admin, server, f'CREATE DATABASE "{name}"')
-    url = f"{server}/{name}"
-    try:
+    with throwaway_postgres(server) as url:
         print(f"\n== {services} services x {tables} tables = {services * tables} tables "
               f"(PostgreSQL) ==")
         started = time.perf_counter()
@@ -122,8 +117,6 @@ def bench(folder: Path, server: str, services: int, tables: int, sample: int,
                   f"(a)/this = {loop / seconds:5.1f}x")
         print(f"   (b) with orchestrate's GC pacing:   {min(tuned):.2f} s, so (b)/(c) from the "
               f"shared reflection alone = {min(tuned) / c:.1f}x")
-    finally:
-        anyio.run(_admin, server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def process_loop(root: Path, url: str, names: list[str], sample: int) -> tuple[float, int]:
@@ -191,15 +184,6 @@ def _timed(action) -> float:  # noqa: ANN001
 
 def _runs(times: list[float]) -> str:
     return ", ".join(f"{t:.2f}" for t in times)
-
-
-async def _admin(server: str, statement: str) -> None:
-    engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 if __name__ == "__main__":

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import anyio
 from alembic import command
-from sqlalchemy import text
 
 from benchmarks import synthetic
+from benchmarks.databases import throwaway_postgres
 from orchestrator import migrate
-from orchestrator.database import ENV_VAR, async_url, connect
+from orchestrator.database import ENV_VAR
 from orchestrator.logs import configure_logging
 from orchestrator.orchestration import Orchestration
 from orchestrator.service_graph import ServiceGraph
@@ -78,22 +78,6 @@ def fresh_sqlite(folder: Path) -> Iterator[str]:
     yield f"sqlite+aiosqlite:///{folder / f'{uuid.uuid4().hex}.db'}"
 
 
-@contextmanager
-def fresh_postgres(server: str) -> Iterator[str]:
-    name = f"orch_bench_{uuid.uuid4().hex[:12]}"
-    anyio.run(_admin, server, f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        anyio.run(_admin, server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _admin(server: str, statement: str) -> None:
-    async with connect(async_url(f"{server}/postgres", "--pg")) as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(statement))
-
-
 WAYS: dict[str, Callable[[Path, str], int]] = {
     "alembic": plain_alembic, "upgrade": orchestrate_upgrade, "train": train_run}
 
@@ -134,7 +118,7 @@ def main() -> None:
         backends: list[tuple[str, Callable]] = [
             ("sqlite", lambda: fresh_sqlite(Path(tmp)))]
         if not args.no_pg:
-            backends.append(("postgresql", lambda: fresh_postgres(args.pg)))
+            backends.append(("postgresql", lambda: throwaway_postgres(args.pg)))
         print(f"{args.services} services x {args.revisions} revisions "
               f"({args.tables} tables each), from an empty database to head\n")
         print(f"{'backend':<11} {'steps':>5}  {'alembic':>12} {'upgrade':>12} {'train':>12}"

@@ -9,14 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import anyio
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.dont_write_bytecode = True  # workspaces are rewritten within one second: never trust a .pyc
 
@@ -26,6 +22,7 @@ sys.path.insert(0, str(REPO / "tests"))
 PG_SERVER = os.environ.get("ORCHESTRATE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+from benchmarks.databases import throwaway_postgres  # noqa: E402
 from support import DatabaseHandle, pg_available  # noqa: E402
 
 
@@ -45,21 +42,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseHandl
         return
     if not pg_available(PG_SERVER):
         pytest.skip(f"PostgreSQL at {PG_SERVER} is unreachable")
-    name = f"orch_test_{uuid.uuid4().hex[:16]}"
-    anyio.run(_admin, f'CREATE DATABASE "{name}"')
-    try:
-        yield DatabaseHandle(f"{PG_SERVER}/{name}", "postgresql")
-    finally:
-        anyio.run(_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _admin(statement: str) -> None:
-    engine = create_async_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
+    with throwaway_postgres(PG_SERVER, "orch_test") as url:
+        yield DatabaseHandle(url, "postgresql")
 
 
 @pytest.fixture
