@@ -13,20 +13,25 @@ import anyio
 import click
 from sqlalchemy.exc import DBAPIError
 
-from orchestrator import inventory, migrate, planner
-from orchestrator import graph_view, history_view
+from orchestrator import branches, graph_view, history_view, inventory, migrate, planner, trains
+from orchestrator.branches_view import heads_to_dict, render_heads, render_merge
+from orchestrator.check import check as check_models
 from orchestrator.errors import ConfigError, OrchestrateError
 from orchestrator.gc_tuning import paced_collections
+from orchestrator.generate import generate as generate_revisions
+from orchestrator.generate_view import render_check, render_generate
+from orchestrator.lint import DEFAULT_DIALECT, DIALECTS, lint as lint_revisions_of
+from orchestrator.lint_view import render_lint
 from orchestrator.logs import configure_logging, redact_passwords
+from orchestrator.migrate_view import render_migration
 from orchestrator.orchestration import Orchestration
 from orchestrator.plan_view import render_plan
-from orchestrator.render import emit_json, short, style, table
+from orchestrator.render import emit_json, style
+from orchestrator.services_view import render_services
 from orchestrator.sequencer import parse_targets
-from orchestrator.lint import DEFAULT_DIALECT, DIALECTS, lint as lint_revisions_of
-from orchestrator import trains
-from orchestrator.trains.ledger import first_line
 from orchestrator.trains.progress import Progress
-from datetime import datetime
+from orchestrator.trains_view import render_train_plan, render_train_run, render_train_status
+
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--root, --database-url and --log-format on every command; errors mapped to exit codes."""
@@ -97,11 +102,7 @@ def services(orch: Orchestration, as_json: bool) -> int:
     if as_json:
         emit_json({"services": [r.to_dict() for r in reports]})
         return 0
-    click.echo(table(
-        ["service", "tables", "version table", "current", "head", "needs"],
-        [[r.name, len(r.tables), r.version_table, short(r.current), short(r.heads),
-          ", ".join(r.depends_on)] for r in reports],
-    ))
+    click.echo(render_services(reports))
     return 0
 
 
@@ -121,21 +122,11 @@ def plan(orch: Orchestration, sql: bool, as_json: bool) -> int:
     return 0 if result.clean else 1
 
 
-def _render_run(result: migrate.MigrationRun, as_json: bool, done_word: str) -> None:
-    if result.sql is not None:
-        click.echo(result.sql)
-        return
-    if as_json:
+def _emit_migration(result: migrate.MigrationRun, as_json: bool, done_word: str) -> None:
+    if as_json and result.sql is None:
         emit_json(result.to_dict())
-        return
-    if not result.applied:
-        click.echo("nothing to do: every target is already there")
-        return
-    for applied in result.applied:
-        step = applied.step
-        click.echo(f"{done_word} {step.service:<16} {step.revision:<14} "
-                   f"{applied.seconds * 1000:7.1f} ms  {step.message}")
-    click.echo(style(f"{len(result.applied)} step(s) applied", fg="green"))
+    else:
+        click.echo(render_migration(result, done_word))
 
 
 @main.command()
@@ -154,7 +145,7 @@ def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requi
         orch.workspace.select(list(parsed))
     result = run(migrate.upgrade, orch, parsed, with_requirements=with_requirements, sql=sql,
                  wait=wait)
-    _render_run(result, as_json, "upgraded")
+    _emit_migration(result, as_json, "upgraded")
     return 0
 
 
@@ -176,11 +167,8 @@ def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, wait: 
     orch.workspace.service(service)
     result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql,
                  wait=wait)
-    _render_run(result, as_json, "downgraded")
+    _emit_migration(result, as_json, "downgraded")
     return 0
-
-
-from orchestrator import branches  # noqa: E402  (kept with the commands that use it)
 
 
 @main.command()
@@ -190,30 +178,11 @@ from orchestrator import branches  # noqa: E402  (kept with the commands that us
 def heads(orch: Orchestration, service_names: tuple[str, ...], as_json: bool) -> int:
     """Every service's heads; exit 1 when one has several (the CI gate)."""
     reports = branches.find_heads(orch, service_names)
-    forked = [r for r in reports if r.forked]
+    forked = any(r.forked for r in reports)
     if as_json:
-        emit_json({"schema_version": branches.HEADS_SCHEMA_VERSION,
-                   "services": [r.to_dict() for r in reports],
-                   "verdict": "forked" if forked else "clean"})
-        return 1 if forked else 0
-    rows = []
-    for report in reports:
-        rows += [[report.service, short([h.revision]), h.create_date or "", h.message]
-                 for h in report.heads] or [[report.service, "(no revisions)", "", ""]]
-    click.echo(table(["service", "head", "created", "message"], rows))
-    for report in forked:
-        since = short(report.branch_points) if report.branch_points else "base"
-        click.echo(style("\nerror: ", fg="red", bold=True)
-                   + f"service {report.service!r} has {len(report.heads)} heads, "
-                   f"branched from {since}:")
-        for head in report.heads:
-            dates = f"created {head.create_date or '?'}" + (
-                f", committed {head.git_author_date}" if head.git_author_date else "")
-            click.echo(f"  {head.revision}  {head.message!r}  {dates}  {head.path}  "
-                       f"({len(head.branch)} revision(s) on this branch)")
-        click.echo(f"  merge them with `orchestrate merge {report.service}`")
-    if not forked:
-        click.echo(style("\nclean: no service has several heads", fg="green"))
+        emit_json(heads_to_dict(reports))
+    else:
+        click.echo(render_heads(reports))
     return 1 if forked else 0
 
 
@@ -240,15 +209,8 @@ def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: boo
     if as_json:
         emit_json({"merged": [r.to_dict(root) for r in results], "conflicts": []})
         return 0
-    for result in results:
-        if result.revision is None:
-            click.echo(f"nothing to merge: service {result.service!r} has "
-                       f"{'one head' if result.heads else 'no revisions'}")
-            continue
-        click.echo(f"merged {result.service}: wrote {result.to_dict(root)['path']} "
-                   f"(revision {result.revision}, merging {', '.join(result.heads)})")
-        for warning in result.warnings:
-            click.echo(style("warning: ", fg="yellow") + warning.message)
+    if results:
+        click.echo(render_merge(results, root))
 
 
 @main.command()
@@ -280,15 +242,7 @@ def history(orch: Orchestration, service: str | None, as_json: bool) -> int:
     if as_json:
         emit_json(result.to_dict())
         return 0
-    db = result.database
-    click.echo(f"database: {db['url']}" + ("" if db["exists"] else " (not created yet)"))
-    colours = {"current": "green", "applied": None, "pending": "yellow"}
-    click.echo(table(
-        ["service", "revision", "down_revision", "requires", "status", "message"],
-        [[e.service, e.revision + (" (head)" if e.head else ""),
-          ", ".join(e.down_revisions) or "(base)", ", ".join(e.requires),
-          style(e.status, fg=colours[e.status]), e.message] for e in result.entries],
-    ))
+    click.echo(history_view.render_history(result))
     return 0
 
 
@@ -307,26 +261,7 @@ def lint_command(orch: Orchestration, services: tuple[str, ...], since: str | No
     if as_json:
         emit_json(report.to_dict())
         return 0 if report.clean else 1
-    for finding in report.findings:
-        try:
-            where = finding.path.relative_to(orch.workspace.root)
-        except ValueError:
-            where = finding.path
-        colour = "red" if finding.is_error else "yellow"
-        click.echo(f"{where}:{finding.line}: "
-                   + style(f"{finding.code} {finding.severity.value}", fg=colour, bold=True)
-                   + f" {finding.message}")
-        click.echo(f"    fix: {finding.fix}")
-    counts = (f"{len(report.revisions)} revision(s) linted for {report.dialect}: "
-              f"{len(report.errors)} error(s), {len(report.warnings)} warning(s), "
-              f"{len(report.suppressed)} suppressed")
-    if report.errors:
-        verdict = style("errors found", fg="red", bold=True)
-    elif report.warnings:
-        verdict = style("warnings only", fg="yellow")
-    else:
-        verdict = style("clean", fg="green")
-    click.echo(("\n" if report.findings else "") + f"{counts}; {verdict}")
+    click.echo(render_lint(report, orch.workspace.root))
 
 
 @main.command()
@@ -339,33 +274,13 @@ def lint_command(orch: Orchestration, services: tuple[str, ...], since: str | No
 def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allow_empty: bool,
              as_json: bool) -> int:
     """Autogenerate one revision per changed service (default: all), all compared at once."""
-    from orchestrator.generate import generate as generate_revisions
-
     orch.workspace.select(list(services_))
     result = run(generate_revisions, orch, list(services_) or None, message=message,
                  allow_empty=allow_empty)
     if as_json:
         emit_json(result.to_dict())
         return 1 if any(f.is_error for f in result.lint) else 0
-    for entry in result.report.services:
-        written = result.written_for(entry.service)
-        if written is None:
-            click.echo(f"{entry.service:<16} no changes")
-            continue
-        data = written.to_dict(result.root)
-        needs = f"  requires {', '.join(data['requires'])}" if data["requires"] else ""
-        click.echo(f"{entry.service:<16} {style('wrote', fg='green')} {data['path']}{needs}")
-        for change in entry.changes:
-            click.echo(f"{'':<18}{change}")
-    for finding in result.lint:
-        colour = "red" if finding.is_error else "yellow"
-        click.echo(style(f"{finding.severity.value} {finding.code}", fg=colour)
-                   + f" {finding.message}\n{'':<18}fix: {finding.fix}")
-    count = len(result.written)
-    click.echo(style(f"{count} revision(s) written", fg="green") if count
-               else "nothing to generate: the models match the migrations")
-    if result.lint:
-        click.echo("review the lint findings above before committing (orchestrate lint)")
+    click.echo(render_generate(result))
     return 1 if any(f.is_error for f in result.lint) else 0
 
 
@@ -378,30 +293,12 @@ def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allo
 def check_command(orch: Orchestration, services_: tuple[str, ...], drift: bool,
                   as_json: bool) -> int:
     """CI gate: exit 1 when any service's models differ from its migrations and database."""
-    from orchestrator.check import check
-
     orch.workspace.select(list(services_))
-    report = run(check, orch, list(services_) or None, drift=drift)
+    report = run(check_models, orch, list(services_) or None, drift=drift)
     if as_json:
         emit_json(report.to_dict())
         return 0 if report.clean else 1
-    rows = []
-    for entry in report.services:
-        found = [f"{len(entry.changes)} change(s)"] if entry.changes else []
-        found += [f"{len(entry.problems)} problem(s)"] if entry.problems else []
-        rows.append([entry.service, short(entry.db_heads),
-                     style(", ".join(found), fg="red") if found else style("clean", fg="green")])
-    click.echo(table(["service", "revision", "verdict"], rows))
-    for entry in report.services:
-        for change in entry.changes:
-            click.echo(f"{entry.service}: {change}")
-        for problem in entry.problems:
-            click.echo(style("error: ", fg="red") + problem)
-        for note in entry.unverified:
-            click.echo(style("note: ", fg="yellow") + note)
-    click.echo("\n" + (style("clean: the models match the migrations", fg="green")
-                       if report.clean else
-                       style("the models and the migrations differ", fg="red", bold=True)))
+    click.echo(render_check(report))
     return 0 if report.clean else 1
 
 
@@ -420,20 +317,7 @@ def train_plan(orch: Orchestration, name: str, as_json: bool) -> int:
     if as_json:
         emit_json(result.to_dict())
         return 0 if result.clean else 1
-    manifest = result.manifest
-    click.echo(f"train {manifest.name} ({manifest.path})"
-               + (f": {manifest.description}" if manifest.description else ""))
-    click.echo(f"database: {result.database['url']}")
-    if not result.steps:
-        click.echo(style("nothing to do: every target is already applied", fg="green"))
-        return 0
-    click.echo(f"{len(result.steps)} step(s), in order:")
-    for index, step in enumerate(result.steps, 1):
-        click.echo(f"  {index:>4}. {step.service:<16} {step.revision:<14} {step.message}")
-        for finding in result.findings[step.node]:
-            colour = "red" if finding.is_error else "yellow"
-            click.echo("        " + style(f"{finding.severity.value} {finding.code}: ",
-                                          fg=colour) + f"line {finding.line}: {finding.detail}")
+    click.echo(render_train_plan(result))
     return 0 if result.clean else 1
 
 
@@ -442,29 +326,6 @@ def _train_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--dry-run", is_flag=True,
                         help="Check and show the steps; touch nothing.")(func)
     return click.argument("name")(func)
-
-
-def _render_train_run(result: trains.TrainRun, dry_run: bool) -> None:
-    if result.sql is not None:
-        click.echo(result.sql)
-        return
-    first = result.first_position
-    if dry_run:
-        click.echo(f"train {result.manifest.name}: would apply {len(result.steps)} step(s)")
-        for index, step in enumerate(result.steps, first):
-            click.echo(f"  {index:>4}/{result.total} {step.service:<16} {step.revision:<14} "
-                       f"{step.message}")
-        return
-    for index, applied in enumerate(result.applied, first):
-        step = applied.step
-        click.echo(f"applied {index:>4}/{result.total} {step.service:<16} {step.revision:<14} "
-                   f"{applied.seconds * 1000:8.1f} ms  {step.message}")
-    if not result.steps:
-        click.echo(style(f"train {result.manifest.name}: nothing to do, every target is "
-                         "already applied", fg="green"))
-    else:
-        click.echo(style(f"train {result.manifest.name}: {len(result.applied)} step(s) applied "
-                         f"(run #{result.run_id})", fg="green"))
 
 
 @train.command("run")
@@ -476,7 +337,7 @@ def train_run(orch: Orchestration, name: str, dry_run: bool, wait: float, sql: b
     """Apply the train's steps in order, one transaction each, recorded in the ledger."""
     result = run(trains.run_train, orch, name, dry_run=dry_run, sql=sql, wait=wait,
                  progress=Progress.for_terminal())
-    _render_train_run(result, dry_run)
+    click.echo(render_train_run(result, dry_run))
     return 0
 
 
@@ -487,7 +348,7 @@ def train_resume(orch: Orchestration, name: str, dry_run: bool, wait: float) -> 
     """Continue a train that stopped (failed step, killed runner) from where it stopped."""
     result = run(trains.run_train, orch, name, resume=True, dry_run=dry_run, wait=wait,
                  progress=Progress.for_terminal())
-    _render_train_run(result, dry_run)
+    click.echo(render_train_run(result, dry_run))
     return 0
 
 
@@ -501,32 +362,5 @@ def train_status(orch: Orchestration, name: str, as_json: bool) -> int:
     if as_json:
         emit_json(result.to_dict())
         return 1 if result.stopped else 0
-    colour = {"succeeded": "green", "running": "yellow"}.get(result.state, "red")
-    click.echo(f"train {result.train}: " + style(result.state, fg=colour, bold=True))
-    if result.holder:
-        click.echo(f"lock held by {result.holder.describe()}")
-    if result.runs:
-        click.echo(table(
-            ["run", "kind", "status", "steps", "started", "seconds", "runner", "error"],
-            [[f"#{r.id}", r.kind, r.status, r.steps, _moment(r.started_at),
-              f"{(r.ended_at - r.started_at).total_seconds():.1f}" if r.ended_at else "",
-              f"{r.runner.pid}@{r.runner.host}", first_line(r.error)] for r in result.runs],
-        ))
-    if result.steps:
-        click.echo("")
-        click.echo(table(
-            ["step", "run", "service", "revision", "status", "seconds", "error"],
-            [[s.position, f"#{s.run_id}", s.service, s.revision, s.status,
-              "" if s.seconds is None else f"{s.seconds:.3f}", first_line(s.error)]
-             for s in result.steps],
-        ))
-    if result.state == "failed":
-        click.echo(f"\nfix the failed step, then `orchestrate train resume {result.train}`")
-    elif result.state == "interrupted":
-        click.echo(f"\nits runner is gone: `orchestrate train resume {result.train}` reconciles "
-                   "the ledger with the version tables and continues")
+    click.echo(render_train_status(result))
     return 1 if result.stopped else 0
-
-
-def _moment(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M:%S}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from orchestrator.database import redact
 from orchestrator.orchestration import Orchestration
-from orchestrator.render import display_path
+from orchestrator.render import display_path, style, table
 from orchestrator.revision_graph import Node
 from orchestrator.sequencer import Sequencer
 
@@ -77,3 +77,19 @@ async def read_history(orch: Orchestration, service: str | None = None) -> Histo
         ))
     database = {"url": redact(orch.url), "exists": state.exists}
     return History(database, entries)
+
+
+_STATUS_COLOUR = {"current": "green", "applied": None, "pending": "yellow"}
+
+
+def render_history(result: History) -> str:
+    db = result.database
+    return "\n".join([
+        f"database: {db['url']}" + ("" if db["exists"] else " (not created yet)"),
+        table(
+            ["service", "revision", "down_revision", "requires", "status", "message"],
+            [[e.service, e.revision + (" (head)" if e.head else ""),
+              ", ".join(e.down_revisions) or "(base)", ", ".join(e.requires),
+              style(e.status, fg=_STATUS_COLOUR[e.status]), e.message] for e in result.entries],
+        ),
+    ])
