@@ -211,6 +211,7 @@ def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: boo
         return 0
     if results:
         click.echo(render_merge(results, root))
+    return 0
 
 
 @main.command()
@@ -262,6 +263,7 @@ def lint_command(orch: Orchestration, services: tuple[str, ...], since: str | No
         emit_json(report.to_dict())
         return 0 if report.clean else 1
     click.echo(render_lint(report, orch.workspace.root))
+    return 0 if report.clean else 1
 
 
 @main.command()

@@ -27,6 +27,7 @@ def test_the_bundled_example_is_clean_on_every_dialect_but_mysql(example):
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "5 revision(s) linted for postgresql: 0 error(s), 0 warning(s)" in result.stdout
     assert orchestrate(example, "lint", "--dialect", "sqlite").exit_code == 0
+    assert orchestrate(example, "lint", "--dialect", "mysql").exit_code == 1  # human output too
     mysql = orchestrate(example, "lint", "--dialect", "mysql", "--json")
     assert mysql.exit_code == 1
     report = json.loads(mysql.stdout)
