@@ -167,13 +167,15 @@ def merge_services(orch: Orchestration, services: Sequence[str] | None = None,
         results.append(result)
     if errors:
         raise MergeConflict(errors)
-    for result in results:
-        if len(result.heads) > 1:
-            history = ws.histories[result.service]
-            result.revision, result.path = _write_merge(history, result.heads, message)
-            log.info("merge revision written", service=result.service,
-                     revision=result.revision, heads=result.heads,
-                     path=_relative(result.path, ws.root))
+    forked = [r for r in results if len(r.heads) > 1]
+    for result in forked:  # every template there before any file is written
+        ws.service(result.service).require_template()
+    for result in forked:
+        history = ws.histories[result.service]
+        result.revision, result.path = _write_merge(history, result.heads, message)
+        log.info("merge revision written", service=result.service,
+                 revision=result.revision, heads=result.heads,
+                 path=_relative(result.path, ws.root))
     return results
 
 
@@ -196,7 +198,7 @@ def _write_merge(history: ServiceHistory, heads: list[str],
         raise RevisionError(
             f"service {history.name!r}: the merge revision written in "
             f"{history.service.versions_dir} is not readable as a revision; check "
-            f"{history.service.script_location / 'script.py.mako'}"
+            f"{history.service.template}"
         )
     return script.revision, Path(script.path).resolve()
 

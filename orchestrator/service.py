@@ -30,6 +30,23 @@ class Service:
     def versions_dir(self) -> Path:
         return self.script_location / "versions"
 
+    @property
+    def template(self) -> Path:
+        """The Mako template Alembic writes this service's new revisions from."""
+        return self.script_location / "script.py.mako"
+
+    def require_template(self) -> Path:
+        """The template, or a clear error naming where it should be (exit 2)."""
+        if not self.template.is_file():
+            raise ServiceConfigError(
+                self.ini_path,
+                f"service {self.name!r} has no revision template {self.template}; Alembic "
+                "writes new revisions from it. Copy one from another service (or Alembic's "
+                "generic script.py.mako, adding a `requires: list[str] = ...` line after "
+                "depends_on, as the example services' templates do)",
+            )
+        return self.template
+
     def alembic_config(self) -> Config:
         """The plain Alembic Config of this service, exactly as ``alembic -c`` would read it."""
         config = Config(str(self.ini_path))

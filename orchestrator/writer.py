@@ -38,6 +38,7 @@ def write_revision(
     requires: list[Requirement],
 ) -> Path:
     """Write one revision on top of the service's head; return its path."""
+    service.require_template()
     config = service.alembic_config()
     config.cmd_opts = Namespace(quiet=True)  # orchestrate reports what it wrote itself
     directory = ScriptDirectory.from_config(config)
@@ -71,7 +72,7 @@ def _verify_requires(service: Service, path: Path, requires: list[Requirement]) 
         return
     path.unlink(missing_ok=True)
     raise GenerationRefused(
-        f"service {service.name!r}: {service.script_location / 'script.py.mako'} does not "
+        f"service {service.name!r}: {service.template} does not "
         f"write `requires`, so the revision needing {', '.join(map(str, requires))} was not "
         "kept. Add this line to the template, below depends_on: "
         "requires: list[str] = ${repr(list(requires)) if requires else \"[]\"}"

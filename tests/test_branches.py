@@ -385,3 +385,17 @@ def test_three_heads_a_warning_and_a_shared_stretch(example):
     assert [w.kind for w in result.warnings] == ["both-alter"]
     heads = branches.find_heads(Orchestration.open(example), ["orders"])[0]
     assert [h.revision for h in heads.heads] == [result.revision] and not heads.forked
+
+
+def test_merge_without_a_revision_template_writes_nothing(example):
+    versions = example / "services/users/migrations/versions"
+    for rev in ("b1b1b1b1b1b1", "b2b2b2b2b2b2"):
+        (versions / f"{rev}_branch.py").write_text(
+            f'"""branch {rev}"""\nrevision = "{rev}"\ndown_revision = "3f2a9c1b0d4e"\n\n\n'
+            "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n")
+    (example / "services/users/migrations/script.py.mako").unlink()
+    before = sorted(versions.iterdir())
+    outcome = orchestrate(example, "merge", "users")
+    assert outcome.exit_code == 2
+    assert "service 'users' has no revision template" in outcome.stderr
+    assert sorted(versions.iterdir()) == before

@@ -292,3 +292,16 @@ reviews = sa.Table(
     upgraded(example, db.url)
     assert db.version("reviews") == [first["revision"]] and "reviews" in db.tables()
     assert orchestrate(example, "check", url=db.url).exit_code == 0
+
+
+def test_a_service_without_a_revision_template_is_told_where_it_belongs(example, db):
+    upgraded(example, db.url)
+    (example / "services/users/migrations/script.py.mako").unlink()
+    edit(example / "services/users/models/users.py", '    sa.Column("display_name"',
+         '    sa.Column("nickname", sa.String(64), nullable=True),\n    sa.Column("display_name"')
+    before = sorted((example / "services/users/migrations/versions").iterdir())
+    outcome = orchestrate(example, "generate", "-m", "nickname", url=db.url)
+    assert outcome.exit_code == 2
+    assert "service 'users' has no revision template" in outcome.stderr
+    assert "services/users/migrations/script.py.mako" in outcome.stderr
+    assert sorted((example / "services/users/migrations/versions").iterdir()) == before

@@ -169,3 +169,39 @@ def test_depends_on_unknown_service(example):
     ini.write_text(ini.read_text().replace("depends_on = tenants", "depends_on = billing"))
     result = orchestrate(example, "plan")
     assert result.exit_code == 2 and "unknown service 'billing'" in result.stderr
+
+
+def test_declarative_models_in_a_single_module_service_and_another_services_dir(tmp_path, db):
+    """Another monorepo's layout: apps/ instead of services/, a declarative Base, models.py."""
+    root = tmp_path / "mono"
+    write(root / "pyproject.toml", '[tool.orchestrate]\nservices_dir = "apps"\n')
+    write(root / "apps/__init__.py", "")
+    write(root / "apps/billing/__init__.py", "")
+    write(root / "apps/billing/models/__init__.py", "")
+    write(root / "apps/billing/models/base.py",
+          "from sqlalchemy import MetaData\nfrom sqlalchemy.orm import DeclarativeBase\n\n"
+          "class Base(DeclarativeBase):\n"
+          "    metadata = MetaData(naming_convention={'pk': 'pk_%(table_name)s'})\n")
+    write(root / "apps/billing/models/accounts.py",
+          "from sqlalchemy.orm import Mapped, mapped_column\n"
+          "from apps.billing.models.base import Base\n\n"
+          "class Account(Base):\n    __tablename__ = 'accounts'\n"
+          "    id: Mapped[int] = mapped_column(primary_key=True)\n")
+    write(root / "apps/audit/__init__.py", "")
+    write(root / "apps/audit/models.py",
+          "import sqlalchemy as sa\n\n"
+          "metadata = sa.MetaData(naming_convention={'pk': 'pk_%(table_name)s'})\n"
+          "events = sa.Table('events', metadata, sa.Column('id', sa.Integer, primary_key=True))\n")
+    for name in ("billing", "audit"):
+        write(root / f"apps/{name}/migrations/env.py",
+              "from orchestrator.envrunner import run_env\n\nrun_env()\n")
+        (root / f"apps/{name}/migrations/versions").mkdir(parents=True)
+        write(root / f"alembic.ini.d/{name}.ini",
+              f"[alembic]\nscript_location = %(here)s/../apps/{name}/migrations\n"
+              f"prepend_sys_path = %(here)s/..\n\n[orchestrate]\nservice = {name}\n")
+    ws = Workspace.load(root)
+    assert ws.ownership.tables_of("billing") == {"accounts"}
+    assert ws.ownership.tables_of("audit") == {"events"}
+    plan = orchestrate(root, "plan", "--json", url=db.url)
+    assert plan.exit_code == 0, plan.stderr
+    assert [s["heads"] for s in json.loads(plan.stdout)["services"]] == [[], []]
