@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Connection
 
 from orchestrator.database import connect
-from orchestrator.errors import MigrationFailed
+from orchestrator.errors import MigrationFailed, RevisionError
 from orchestrator.logs import get_logger
 from orchestrator.migration_options import migration_options
 from orchestrator.revision_step import revision_step
@@ -58,8 +58,24 @@ class Executor:
         self._scripts: dict[str, ScriptDirectory] = {}
 
     def script(self, service: str) -> ScriptDirectory:
+        """The service's ``ScriptDirectory``, every revision module loaded (once).
+
+        Loading happens before the database is touched, so a revision file that does not
+        import is a bad input naming the file, not a failed step.
+        """
         if service not in self._scripts:
-            self._scripts[service] = self.workspace.histories[service].script_directory()
+            history = self.workspace.histories[service]
+            directory = history.script_directory()
+            try:
+                directory.revision_map.heads  # noqa: B018 -- loads every revision module
+            except SyntaxError as error:
+                raise RevisionError(
+                    f"{error.filename}:{error.lineno}: not valid Python: {error.msg}") from None
+            except Exception as error:  # the module raised while Alembic imported it
+                raise RevisionError(
+                    f"service {service!r}: Alembic cannot load the revisions in "
+                    f"{history.service.versions_dir}: {type(error).__name__}: {error}") from None
+            self._scripts[service] = directory
         return self._scripts[service]
 
     async def apply(self, url: URL, steps: Sequence[Step],

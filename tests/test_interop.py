@@ -163,3 +163,13 @@ def test_upgrade_waits_for_a_train_holding_the_database(example, db, tmp_path):
     done = orchestrate(example, "upgrade", "--wait", "10", url=db.url)
     assert done.exit_code == 0, done.stderr
     assert db.version("users") == ["3f2a9c1b0d4e"]
+
+
+def test_a_revision_that_does_not_import_is_bad_input_and_nothing_is_applied(example, db):
+    write(example / "services/users/migrations/versions/ee00000000ee_broken.py",
+          '"""broken"""\nrevision = "ee00000000ee"\ndown_revision = "3f2a9c1b0d4e"\n\n'
+          "def upgrade(:\n    pass\n")
+    result = orchestrate(example, "upgrade", url=db.url)
+    assert result.exit_code == 2
+    assert "ee00000000ee_broken.py:5: not valid Python" in result.stderr
+    assert db.version("users") == [] and "users" not in db.tables()
