@@ -84,8 +84,8 @@ def create_engine(url: URL) -> AsyncEngine:
     pysqlite (and aiosqlite over it) commit implicitly before DDL, which would make a failed
     revision leave half its tables behind; taking over BEGIN gives SQLite transactional DDL.
     """
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() == "sqlite":
+        ensure_sqlite_folder(url)
     try:
         engine = create_async_engine(url, poolclass=NullPool)
     except (ArgumentError, NoSuchModuleError, ImportError) as error:
@@ -94,6 +94,20 @@ def create_engine(url: URL) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
+
+
+def ensure_sqlite_folder(url: URL) -> None:
+    """Create the folder of a SQLite database file; a folder that cannot be is exit 3."""
+    if not url.database or url.database == ":memory:":
+        return
+    folder = Path(url.database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseError(
+            f"cannot reach the SQLite database {redact(url)}: its folder {folder} cannot be "
+            f"created ({error.strerror})"
+        ) from None
 
 
 def _sqlite_autocommit_driver(dbapi_connection, _record) -> None:  # noqa: ANN001

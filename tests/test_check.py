@@ -159,10 +159,14 @@ def test_a_synthetic_workspace_has_no_changes_after_upgrade(tmp_path, db, concur
     assert "nothing to generate" in nothing.stdout
 
 
-def test_an_unreachable_database_is_a_database_error(example, db):
-    if db.backend != "postgresql":
-        pytest.skip("a missing PostgreSQL database; SQLite creates its file")
-    url = db.url.rsplit("/", 1)[0] + "/orchestrate_no_such_database"
+def test_an_unreachable_database_is_a_database_error(example, db, tmp_path):
+    if db.backend == "postgresql":
+        url = db.url.rsplit("/", 1)[0] + "/orchestrate_no_such_database"
+    else:  # a database file whose folder cannot exist: its parent is a file
+        (tmp_path / "a-file").write_text("")
+        url = f"sqlite:///{tmp_path / 'a-file' / 'db.sqlite'}"
     outcome = orchestrate(example, "check", url=url)
     assert outcome.exit_code == 3
-    assert "cannot connect to the database" in outcome.stderr and "Traceback" not in outcome.stderr
+    assert "cannot connect to the database" in outcome.stderr or (
+        "cannot reach the SQLite database" in outcome.stderr)
+    assert "Traceback" not in outcome.stderr and "internal error" not in outcome.stderr

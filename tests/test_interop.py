@@ -173,3 +173,12 @@ def test_a_revision_that_does_not_import_is_bad_input_and_nothing_is_applied(exa
     assert result.exit_code == 2
     assert "ee00000000ee_broken.py:5: not valid Python" in result.stderr
     assert db.version("users") == [] and "users" not in db.tables()
+
+
+def test_a_sqlite_database_whose_folder_cannot_exist_is_unreachable(example, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    url = f"sqlite:///{tmp_path / 'a-file' / 'db.sqlite'}"
+    result = orchestrate(example, "upgrade", url=url)
+    assert result.exit_code == 3
+    assert "cannot reach the SQLite database" in result.stderr and "a-file" in result.stderr
+    assert "internal error" not in result.stderr

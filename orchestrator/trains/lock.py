@@ -28,7 +28,7 @@ import anyio
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from orchestrator.database import connect, redact
+from orchestrator.database import connect, ensure_sqlite_folder, redact
 from orchestrator.errors import ConfigError, DatabaseError
 from orchestrator.logs import get_logger
 from orchestrator.trains.ledger import Runner, now
@@ -161,7 +161,7 @@ class SqliteTrainLock(TrainLock):
 
     @asynccontextmanager
     async def hold(self, train: str, runner: Runner, wait: float) -> AsyncIterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_folder(self.url)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             async def try_lock() -> bool:
