@@ -40,7 +40,7 @@ from orchestrator.orchestration import Orchestration
 from orchestrator.ownership import OwnershipRegistry
 from orchestrator.reflection import Snapshot, SnapshotInspector, reflect
 from orchestrator.service import Service
-from orchestrator.state import read_state_sync
+from orchestrator.state import DatabaseState, read_state_sync
 from orchestrator.unstable_types import UnstableType, find_unstable_types
 
 SCHEMA_VERSION = 1
@@ -148,7 +148,8 @@ class ChangeReport:
 
 
 async def detect_changes(orch: Orchestration, services: list[str] | None = None, *,
-                         drift: bool = False) -> ChangeReport:
+                         drift: bool = False, state: DatabaseState | None = None
+                         ) -> ChangeReport:
     """Compare every named service (default: all) with the database, from one reflection.
 
     With ``drift``, also read every revision of the compared services to find what the
@@ -162,7 +163,8 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
     workers = min(ws.settings.concurrency, len(chosen))
     with paced_collections() as pacer:
         async with _connections(orch.url, workers) as pool:
-            state = await pool[0].run_sync(read_state_sync, ws.services.values())
+            if state is None:  # a caller that read it already (plan) hands it over
+                state = await pool[0].run_sync(read_state_sync, ws.services.values())
             snapshot = await reflect(pool, owned, state.tables)
             pacer.settle()
             report = ChangeReport(database, [], snapshot)

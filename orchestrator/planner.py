@@ -172,7 +172,7 @@ async def _model_changes(orch: Orchestration, state: DatabaseState,
         return
     if not at_head:
         return
-    report = await detect_changes(orch, at_head)
+    report = await detect_changes(orch, at_head, state=state)
     for entry in report.services:
         service = services[entry.service]
         service.model_changes = [c.to_dict() for c in entry.changes]
