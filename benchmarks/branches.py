@@ -28,9 +28,9 @@ from alembic.script import ScriptDirectory
 
 from benchmarks import synthetic
 from orchestrator import branches
-from orchestrator.logs import configure_logging
-from orchestrator.orchestration import Orchestration
-from orchestrator.workspace import Workspace
+from orchestrator.core.logs import configure_logging
+from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.workspace.workspace import Workspace
 
 
 def fork(root: Path, services: int, revisions: int) -> None:

@@ -16,7 +16,7 @@ run, on the same database, with the models already imported for (b) and (c):
   processes (imports and model loading included), next to (a).
 
 A last line runs (b) under the garbage-collector pacing orchestrate uses while it compares
-(:mod:`orchestrator.gc_tuning`), to show how much of the gain is the shared reflection and how
+(:mod:`orchestrator.core.gc_tuning`), to show how much of the gain is the shared reflection and how
 much the pacing. (b) and (c) run ``--repeat`` times, alternating, and the best time of each is
 used (the box may be shared). Every way must find nothing to change, or the benchmark stops.
 
@@ -41,14 +41,14 @@ from alembic.runtime.migration import MigrationContext
 
 from benchmarks import synthetic
 from benchmarks.databases import throwaway_postgres
-from orchestrator.check import check
-from orchestrator.database import connect
-from orchestrator.gc_tuning import paced_collections
-from orchestrator.logs import configure_logging
-from orchestrator.migrate import upgrade
-from orchestrator.migration_options import migration_options
-from orchestrator.orchestration import Orchestration
+from orchestrator.autogenerate.check import check
+from orchestrator.core.gc_tuning import paced_collections
+from orchestrator.core.logs import configure_logging
 from orchestrator.planner import make_plan
+from orchestrator.runtime.database import connect
+from orchestrator.runtime.migrate import upgrade
+from orchestrator.runtime.migration_options import migration_options
+from orchestrator.runtime.orchestration import Orchestration
 
 DEFAULT_SERVER = os.environ.get("ORCHESTRATE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import anyio
 from sqlalchemy import text
 
-from orchestrator.database import async_url, connect
+from orchestrator.runtime.database import async_url, connect
 
 
 @contextmanager

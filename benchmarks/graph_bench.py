@@ -26,11 +26,11 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 
 from benchmarks.synthetic import build
-from orchestrator.revision_graph import RevisionGraph
-from orchestrator.sequencer import Sequencer
-from orchestrator.service_graph import ServiceGraph
-from orchestrator.state import DatabaseState
-from orchestrator.workspace import Workspace
+from orchestrator.history.revision_graph import RevisionGraph
+from orchestrator.runtime.sequencer import Sequencer
+from orchestrator.runtime.state import DatabaseState
+from orchestrator.workspace.service_graph import ServiceGraph
+from orchestrator.workspace.workspace import Workspace
 
 
 def orchestrate_once(root: Path) -> dict[str, float]:

@@ -36,7 +36,7 @@ from alembic.script import ScriptDirectory
 
 from benchmarks.synthetic import build
 from orchestrator.lint import lint
-from orchestrator.orchestration import Orchestration
+from orchestrator.runtime.orchestration import Orchestration
 
 _VANILLA_ENV = """\
 from alembic import context

@@ -28,13 +28,13 @@ from alembic import command
 
 from benchmarks import synthetic
 from benchmarks.databases import throwaway_postgres
-from orchestrator import migrate
-from orchestrator.database import ENV_VAR
-from orchestrator.logs import configure_logging
-from orchestrator.orchestration import Orchestration
-from orchestrator.service_graph import ServiceGraph
+from orchestrator.core.logs import configure_logging
+from orchestrator.runtime import migrate
+from orchestrator.runtime.database import ENV_VAR
+from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.trains import run_train
-from orchestrator.workspace import Workspace
+from orchestrator.workspace.service_graph import ServiceGraph
+from orchestrator.workspace.workspace import Workspace
 
 TRAIN = "bench"
 

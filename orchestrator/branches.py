@@ -3,7 +3,7 @@
 Two developers who generate from the same head of one service leave it with two heads, and
 plain ``alembic upgrade head`` fails with "Multiple head revisions". :func:`find_heads` finds
 them from the revision files alone (no database, no models imported); :func:`merge` first
-compares what the branches do (:mod:`orchestrator.branch_conflicts`) and, when they do not
+compares what the branches do (:mod:`orchestrator.history.conflicts`) and, when they do not
 collide, writes the merge revision with Alembic's own writer and the service's
 ``script.py.mako``.
 
@@ -24,11 +24,11 @@ from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError as AlembicRevisionError
 from alembic.util import CommandError, rev_id
 
-from orchestrator.branch_conflicts import Conflict, analyse_conflicts
-from orchestrator.errors import OrchestrateError, RevisionError
-from orchestrator.history import ServiceHistory
-from orchestrator.logs import get_logger
-from orchestrator.orchestration import Orchestration
+from orchestrator.core.errors import OrchestrateError, RevisionError
+from orchestrator.core.logs import get_logger
+from orchestrator.history.conflicts import Conflict, analyse_conflicts
+from orchestrator.history.revisions import ServiceHistory
+from orchestrator.runtime.orchestration import Orchestration
 
 HEADS_SCHEMA_VERSION = 1
 log = get_logger()

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from orchestrator.autodetect import detect_changes
-from orchestrator.database import redact
-from orchestrator.errors import RevisionError
-from orchestrator.executor import Executor
+from orchestrator.autogenerate.autodetect import detect_changes
+from orchestrator.core.errors import RevisionError
+from orchestrator.history.revision_graph import Node
 from orchestrator.lint import LintFinding, dialect_of, lint_revisions
-from orchestrator.orchestration import Orchestration
-from orchestrator.revision_graph import Node
-from orchestrator.sequencer import Sequencer, Step
-from orchestrator.state import DatabaseState
+from orchestrator.runtime.database import redact
+from orchestrator.runtime.executor import Executor
+from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.sequencer import Sequencer, Step
+from orchestrator.runtime.state import DatabaseState
 
 PLAN_SCHEMA_VERSION = 1
 

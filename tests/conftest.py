@@ -22,8 +22,9 @@ sys.path.insert(0, str(REPO / "tests"))
 PG_SERVER = os.environ.get("ORCHESTRATE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-from benchmarks.databases import throwaway_postgres  # noqa: E402
 from support import DatabaseHandle, pg_available  # noqa: E402
+
+from benchmarks.databases import throwaway_postgres  # noqa: E402
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

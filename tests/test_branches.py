@@ -9,10 +9,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from support import orchestrate, write
 
 from orchestrator import branches
-from orchestrator.orchestration import Orchestration
-from support import orchestrate, write
+from orchestrator.runtime.orchestration import Orchestration
 
 ORDERS_BASE = "b7e3d90f1c56"
 USERS_BASE = "3f2a9c1b0d4e"
@@ -143,7 +143,8 @@ def test_branches_adding_the_same_column_are_refused_before_anything_is_written(
 
     # what the refusal prevents: plain Alembic's merge, upgraded, fails on this backend
     from alembic import command
-    from orchestrator.workspace import Workspace
+
+    from orchestrator.workspace.workspace import Workspace
     ws = Workspace.load(example)
     command.merge(ws.services["orders"].alembic_config(), ["a1a1a1a1a1a1", "b2b2b2b2b2b2"],
                   message="forced", rev_id="cccccccccccc")

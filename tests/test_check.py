@@ -7,11 +7,11 @@ import anyio
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from support import edit, orchestrate, write
 
 from benchmarks import synthetic
-from orchestrator import autodetect
-from orchestrator.orchestration import Orchestration
-from support import edit, orchestrate, write
+from orchestrator.autogenerate import autodetect
+from orchestrator.runtime.orchestration import Orchestration
 
 
 def upgraded(root, url) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from orchestrator.defaults import compare_server_default, normalize_default
+from orchestrator.runtime.server_defaults import compare_server_default, normalize_default
 
 
 @pytest.mark.parametrize("reflected, declared", [

@@ -1,10 +1,11 @@
 """Drift: the schema a service's revisions build, replayed from their source, against the DB."""
 from __future__ import annotations
 
-from orchestrator.drift import expected_schema, find_drift
-from orchestrator.reflection import Snapshot
-from orchestrator.workspace import Workspace
 from support import write
+
+from orchestrator.autogenerate.drift import expected_schema, find_drift
+from orchestrator.autogenerate.reflection import Snapshot
+from orchestrator.workspace.workspace import Workspace
 
 LATER = '''"""later"""
 from alembic import op

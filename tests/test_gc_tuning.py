@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gc
 
-from orchestrator.gc_tuning import paced_collections
+from orchestrator.core.gc_tuning import paced_collections
 
 
 class Node:

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from support import alembic, edit, orchestrate, write
 
 USER_GROUPS = '''"""The ``user_groups`` table."""

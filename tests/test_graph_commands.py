@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from support import orchestrate, run_script
 from workspaces import INTERLEAVED_ORDER, MiniWorkspace, create, interleaved
 

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from support import orchestrate
 from workspaces import MiniWorkspace, create, interleaved
 

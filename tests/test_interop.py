@@ -94,7 +94,7 @@ def test_json_logs_one_event_per_step(example, db):
 
 
 def test_passwords_are_redacted_from_log_lines():
-    from orchestrator.logs import redact_passwords
+    from orchestrator.core.logs import redact_passwords
 
     assert redact_passwords("connect postgresql+asyncpg://app:hunter2@db:5432/x failed") == (
         "connect postgresql+asyncpg://app:***@db:5432/x failed")
@@ -127,9 +127,9 @@ def test_autocommit_blocks_run_outside_the_step_transaction(example, db):
 HOLD_LOCK = """
 import sys, time, anyio
 from pathlib import Path
-from orchestrator.database import async_url
-from orchestrator.trains.ledger import Runner
-from orchestrator.trains.lock import train_lock
+from orchestrator.runtime.database import async_url
+from orchestrator.runtime.lock import Runner
+from orchestrator.runtime.lock import train_lock
 
 async def main():
     async with train_lock(async_url(sys.argv[1], "test")).hold("nightly", Runner.current(), 5):

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.errors import ConfigError, RevisionError, UnknownService
+from orchestrator.core.errors import ConfigError, RevisionError, UnknownService
 from orchestrator.lint import DEFAULT_DIALECT, RULES, lint_revisions
 from orchestrator.lint.runner import Linter
-from orchestrator.orchestration import Orchestration
+from orchestrator.runtime.orchestration import Orchestration
 
 CORPUS = Path(__file__).parent / "lint_corpus"
 _CODES = r"[A-Z]{2}\d{3}(?:\s*,\s*[A-Z]{2}\d{3})*"

@@ -5,13 +5,13 @@ import anyio
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-
-from orchestrator.database import connect
-from orchestrator.errors import OwnershipError
-from orchestrator.migration_options import migration_options
-from orchestrator.orchestration import Orchestration
-from orchestrator.ownership import Ownership, OwnershipRegistry
 from support import alembic, orchestrate, write
+
+from orchestrator.core.errors import OwnershipError
+from orchestrator.runtime.database import connect
+from orchestrator.runtime.migration_options import migration_options
+from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.workspace.ownership import Ownership, OwnershipRegistry
 
 
 def diff(root, url, service):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import ast
 
 import pytest
-
-from orchestrator.history import read_revision_file
 from support import write
+
+from orchestrator.history.revisions import read_revision_file
 
 VALUES = ['None', '"abc"', "'abc'", '"a#b"  # a comment', '[]', '["users:u1", "orders:o1"]',
           "['users:u1',]", '("u3a", "u3b")', '("u3a",)', '()', '("u3a")', '"it\'s"',

@@ -4,11 +4,11 @@ from __future__ import annotations
 import random
 
 import networkx as nx
-
-from orchestrator.orchestration import Orchestration
-from orchestrator.sequencer import Sequencer
-from orchestrator.state import DatabaseState
 from workspaces import MiniWorkspace, create
+
+from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.sequencer import Sequencer
+from orchestrator.runtime.state import DatabaseState
 
 
 def upgrade_order(root, targets=None) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from support import orchestrate, run_script
 from workspaces import interleaved
 

@@ -11,10 +11,10 @@ import subprocess
 import sys
 
 import pytest
-
-from orchestrator.orchestration import Orchestration
 from support import alembic, orchestrate, run_script
 from workspaces import INTERLEAVED_ORDER, MiniWorkspace, create, interleaved
+
+from orchestrator.runtime.orchestration import Orchestration
 
 
 @pytest.fixture
@@ -143,8 +143,8 @@ def test_example_upgrade_sql_runs_on_a_fresh_database(example, db):
 RENDER_BOTH = """
 import sys, anyio
 from pathlib import Path
-from orchestrator import migrate
-from orchestrator.orchestration import Orchestration
+from orchestrator.runtime import migrate
+from orchestrator.runtime.orchestration import Orchestration
 orch = Orchestration.open(Path(sys.argv[1]), sys.argv[2])
 up = anyio.run(lambda: migrate.upgrade(orch, {"users": "heads"}, sql=True))
 down = anyio.run(lambda: migrate.downgrade(orch, "users", "u1", sql=True))

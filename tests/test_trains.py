@@ -16,8 +16,8 @@ import anyio
 import pytest
 from support import orchestrate, write, write_revision
 
-from orchestrator.logs import configure_logging
-from orchestrator.orchestration import Orchestration
+from orchestrator.core.logs import configure_logging
+from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.trains import run_train
 from orchestrator.trains.progress import Progress
 

@@ -5,7 +5,7 @@ import itertools
 
 import sqlalchemy as sa
 
-from orchestrator.unstable_types import repr_problem
+from orchestrator.autogenerate.unstable_types import repr_problem
 from shared_db.types import TenantId
 
 _counter = itertools.count()

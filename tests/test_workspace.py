@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from orchestrator.database import ENV_VAR, resolve_url
-from orchestrator.settings import load_settings
-from orchestrator.workspace import Workspace
 from support import orchestrate, write
+
+from orchestrator.config.settings import load_settings
+from orchestrator.runtime.database import ENV_VAR, resolve_url
+from orchestrator.workspace.workspace import Workspace
 
 
 def test_services_lists_all_five_with_tables_and_version_tables(example):

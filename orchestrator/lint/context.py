@@ -11,15 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from orchestrator.history import Revision
+from orchestrator.history.operations import Operation, RevisionSource, column_name, literal
+from orchestrator.history.revisions import Revision
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rendering import Rendered
 from orchestrator.lint.rule import Rule
 from orchestrator.lint.statements import Statement
-from orchestrator.migration_options import table_key
-from orchestrator.ownership import OwnershipRegistry
-from orchestrator.revision_ops import Operation, RevisionSource, column_name, literal
-from orchestrator.workspace import Workspace
+from orchestrator.workspace.ownership import OwnershipRegistry, table_key
+from orchestrator.workspace.workspace import Workspace
 
 
 @dataclass

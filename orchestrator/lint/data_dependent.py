@@ -8,10 +8,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from orchestrator.history.operations import Operation, column_name, literal
 from orchestrator.lint.context import RevisionContext, callee, is_false, keyword
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import warning
-from orchestrator.revision_ops import Operation, column_name, literal
 
 NOT_NULL_COLUMN = warning(
     "DD201", "adds a NOT NULL column without a server default to an existing table",

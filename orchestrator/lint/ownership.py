@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from orchestrator.lint.context import RevisionContext
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import error
-from orchestrator.ownership import Ownership
+from orchestrator.workspace.ownership import Ownership
 
 TOUCHES_OTHERS = error(
     "OW101", "changes a table another service owns",

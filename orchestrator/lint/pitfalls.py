@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from orchestrator.history.operations import Operation, literal
 from orchestrator.lint.context import RevisionContext, callee, keyword
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import MYSQL_DIALECTS, error, warning
 from orchestrator.lint.statements import Statement
-from orchestrator.revision_ops import Operation, literal
 
 IMPORTS_MODELS = error(
     "PF501", "imports ORM models or the service's models package",

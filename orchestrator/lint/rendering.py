@@ -4,7 +4,7 @@ Each revision is rendered on its own: only its own ``upgrade()`` runs, inside Al
 (``--sql``) machinery, so the SQL is exactly what it adds on top of its down revisions and
 nothing else (rendering a whole history at once would make every table look new). One
 ``EnvironmentContext``/``MigrationContext`` per service is configured with the service's
-usual :func:`~orchestrator.migration_options.migration_options` and reused for all its
+usual :func:`~orchestrator.runtime.migration_options.migration_options` and reused for all its
 revisions, and each revision module is compiled from the text lint already read.
 
 Every statement Alembic writes is recorded with the line of the revision that was running
@@ -26,11 +26,11 @@ from alembic.operations import Operations
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 
-from orchestrator.history import Revision
+from orchestrator.history.revisions import Revision
 from orchestrator.lint.rule import error, warning
 from orchestrator.lint.statements import Statement, classify, split
-from orchestrator.migration_options import migration_options
-from orchestrator.workspace import Workspace
+from orchestrator.runtime.migration_options import migration_options
+from orchestrator.workspace.workspace import Workspace
 
 CANNOT_LOAD = error(
     "LN903", "the revision module cannot be loaded",

@@ -11,20 +11,20 @@ from pathlib import Path
 
 import networkx as nx
 
-from orchestrator.errors import ConfigError, RevisionError
-from orchestrator.gc_tuning import paced_collections
-from orchestrator.history import Revision
+from orchestrator.core.errors import ConfigError, RevisionError
+from orchestrator.core.gc_tuning import paced_collections
+from orchestrator.history.operations import RevisionSource, read_operations
+from orchestrator.history.revision_graph import Node
+from orchestrator.history.revisions import Revision
 from orchestrator.lint.catalog import FAMILIES, RULES
 from orchestrator.lint.context import RevisionContext
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rendering import ServiceRenderer
 from orchestrator.lint.rule import DEFAULT_DIALECT, DIALECTS
 from orchestrator.lint.suppression import MALFORMED, read_suppressions
-from orchestrator.migration_options import table_key
-from orchestrator.orchestration import Orchestration
-from orchestrator.revision_graph import Node
-from orchestrator.revision_ops import RevisionSource, read_operations
-from orchestrator.workspace import Workspace
+from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.workspace.ownership import table_key
+from orchestrator.workspace.workspace import Workspace
 
 LINT_SCHEMA_VERSION = 1
 

@@ -13,8 +13,6 @@ run stopped before it). Run statuses: running, succeeded, failed, interrupted.
 """
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,8 +37,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Row
 
-from orchestrator.revision_graph import Node
-from orchestrator.sequencer import Step
+from orchestrator.history.revision_graph import Node
+from orchestrator.runtime.lock import Runner, now
+from orchestrator.runtime.sequencer import Step
 
 metadata = MetaData()
 
@@ -79,29 +78,10 @@ steps = Table(
 )
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def first_line(error: str | None) -> str:
     """The first line of a recorded error (SQLAlchemy's carry the SQL on further lines)."""
     lines = (error or "").strip().splitlines()
     return lines[0] if lines else ""
-
-
-@dataclass(frozen=True)
-class Runner:
-    """Who runs a train: this host and process."""
-
-    host: str
-    pid: int
-
-    @classmethod
-    def current(cls) -> Runner:
-        return cls(socket.gethostname(), os.getpid())
-
-    def __str__(self) -> str:
-        return f"pid {self.pid} on {self.host}"
 
 
 @dataclass(frozen=True)

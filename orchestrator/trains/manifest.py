@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestrator.errors import ConfigError, RevisionError
-from orchestrator.history import ServiceHistory
-from orchestrator.revision_graph import RevisionGraph
-from orchestrator.sequencer import Sequencer, Step
-from orchestrator.settings import Settings
-from orchestrator.state import DatabaseState
+from orchestrator.config.settings import Settings
+from orchestrator.core.errors import ConfigError, RevisionError
+from orchestrator.history.revision_graph import RevisionGraph
+from orchestrator.history.revisions import ServiceHistory
+from orchestrator.runtime.sequencer import Sequencer, Step
+from orchestrator.runtime.state import DatabaseState
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: PostgreSQL durations: a number (milliseconds) or a number with a unit.

@@ -5,11 +5,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from orchestrator.database import redact
+from orchestrator.history.revision_graph import Node
 from orchestrator.lint import DIALECTS, LintFinding, lint_revisions
-from orchestrator.orchestration import Orchestration
-from orchestrator.revision_graph import Node
-from orchestrator.sequencer import Step
+from orchestrator.runtime.database import redact
+from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.sequencer import Step
 from orchestrator.trains.manifest import TrainManifest, load_manifest, train_steps
 
 TRAIN_PLAN_SCHEMA_VERSION = 1

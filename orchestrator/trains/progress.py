@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from orchestrator.sequencer import Step
+from orchestrator.runtime.sequencer import Step
 
 
 class Progress:

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from orchestrator.database import connect
-from orchestrator.orchestration import Orchestration
+from orchestrator.runtime.database import connect
+from orchestrator.runtime.lock import Holder, train_lock
+from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.trains.ledger import Ledger, RunRecord, StepRecord
-from orchestrator.trains.lock import Holder, train_lock
 from orchestrator.trains.manifest import check_train_name
 
 TRAIN_STATUS_SCHEMA_VERSION = 1

@@ -1,0 +1,331 @@
+"""What each service's models change, from one shared reflection, services compared at once.
+
+:func:`detect_changes` reads the version tables and reflects every table the chosen services
+own in one batch (:mod:`orchestrator.autogenerate.reflection`), then runs Alembic's own autogenerate
+comparison for each service, configured with exactly :func:`migration_options`, with its
+Inspector answering from that snapshot. The Inspector reaches Alembic through a small
+autogenerate plugin (Alembic's documented extension point) that runs first and hands the
+snapshot Inspector to the comparison; everything else is plain Alembic.
+
+A service is only compared when its database revision is its head: otherwise the pending
+revisions would show up as model changes. ``check`` and ``generate`` (and ``plan``) build on
+this one function.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from alembic.autogenerate import produce_migrations
+from alembic.operations import ops
+from alembic.runtime.migration import MigrationContext
+from alembic.runtime.plugins import Plugin
+from alembic.util import DispatchPriority, PriorityDispatchResult
+from sqlalchemy import MetaData, inspect
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from orchestrator.autogenerate.drift import Drift, find_drift
+from orchestrator.autogenerate.reflection import Snapshot, SnapshotInspector, reflect
+from orchestrator.autogenerate.unstable_types import UnstableType, find_unstable_types
+from orchestrator.config.service import Service
+from orchestrator.core.concurrency import task_group
+from orchestrator.core.errors import RevisionError, UnsafeToCompare
+from orchestrator.core.gc_tuning import Pacer, paced_collections
+from orchestrator.core.logs import get_logger
+from orchestrator.history.revisions import ServiceHistory
+from orchestrator.runtime.database import connect, redact
+from orchestrator.runtime.migration_options import migration_options
+from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.state import DatabaseState, read_state_sync
+from orchestrator.workspace.ownership import OwnershipRegistry
+
+SCHEMA_VERSION = 1
+PLUGIN = "orchestrate.shared_reflection"
+INSPECTOR_OPTION = "orchestrate_snapshot_inspector"
+log = get_logger()
+
+
+def _use_snapshot_inspector(autogen_context: Any, _upgrade_ops: Any) -> PriorityDispatchResult:
+    inspector = autogen_context.opts.get(INSPECTOR_OPTION)
+    if inspector is not None:
+        autogen_context.inspector = inspector
+    return PriorityDispatchResult.CONTINUE
+
+
+Plugin(PLUGIN).add_autogenerate_comparator(
+    _use_snapshot_inspector, "autogenerate", priority=DispatchPriority.FIRST
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One operation autogenerate proposes: ``add_column orders.discount``."""
+
+    operation: str
+    table: str | None
+    object: str | None = None
+    detail: str = ""
+
+    def __str__(self) -> str:
+        target = ".".join(part for part in (self.table, self.object) if part)
+        return f"{self.operation} {target}" + (f" ({self.detail})" if self.detail else "")
+
+    def to_dict(self) -> dict:
+        return {"operation": self.operation, "table": self.table, "object": self.object,
+                "detail": self.detail}
+
+
+@dataclass
+class ServiceChanges:
+    """One service: where its database stands and, when comparable, what its models change."""
+
+    service: str
+    db_heads: list[str]
+    heads: list[str]
+    blocker: str | None = None
+    script: ops.MigrationScript | None = None
+    changes: list[Change] = field(default_factory=list)
+    drift: list[Drift] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+    unstable_types: list[UnstableType] = field(default_factory=list)
+
+    @property
+    def compared(self) -> bool:
+        return self.script is not None
+
+    @property
+    def problems(self) -> list[str]:
+        """What is wrong besides pending model changes: drift and unstable type reprs."""
+        return [d.message for d in self.drift] + [u.message for u in self.unstable_types]
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.service,
+            "current": self.db_heads,
+            "heads": self.heads,
+            "compared": self.compared,
+            "blocker": self.blocker,
+            "changes": [c.to_dict() for c in self.changes],
+            "drift": [d.to_dict() for d in self.drift],
+            "unverified": self.unverified,
+            "unstable_types": [u.to_dict() for u in self.unstable_types],
+        }
+
+
+@dataclass
+class ChangeReport:
+    database: dict
+    services: list[ServiceChanges]
+    snapshot: Snapshot
+
+    def __getitem__(self, service: str) -> ServiceChanges:
+        for entry in self.services:
+            if entry.service == service:
+                return entry
+        raise KeyError(service)
+
+    def require_comparable(self, command: str) -> None:
+        """Refuse ``command`` when a service's database is not at its head (exit 2)."""
+        blocked = [s.blocker for s in self.services if s.blocker]
+        if blocked:
+            raise UnsafeToCompare(f"refusing to {command}: " + "; ".join(blocked))
+
+    @property
+    def clean(self) -> bool:
+        return not any(s.changes or s.problems or s.blocker for s in self.services)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "database": self.database,
+            "services": [s.to_dict() for s in self.services],
+            "verdict": "clean" if self.clean else "changes",
+        }
+
+
+async def detect_changes(orch: Orchestration, services: list[str] | None = None, *,
+                         drift: bool = False, state: DatabaseState | None = None
+                         ) -> ChangeReport:
+    """Compare every named service (default: all) with the database, from one reflection.
+
+    With ``drift``, also read every revision of the compared services to find what the
+    database holds that their migrations do not explain (:mod:`orchestrator.autogenerate.drift`).
+    """
+    ws = orch.workspace
+    chosen = [s.name for s in ws.select(services)]
+    metadata, ownership, histories = ws.metadata, ws.ownership, ws.histories
+    owned = {table for name in chosen for table in ownership.tables_of(name)}
+    database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name()}
+    workers = min(ws.settings.concurrency, len(chosen))
+    with paced_collections() as pacer:
+        async with _connections(orch.url, workers) as pool:
+            if state is None:  # a caller that read it already (plan) hands it over
+                state = await pool[0].run_sync(read_state_sync, ws.services.values())
+            snapshot = await reflect(pool, owned, state.tables)
+            pacer.settle()
+            report = ChangeReport(database, [], snapshot)
+            created = {table: other for other in ws.names if drift
+                       for table in histories[other].table_claims()}
+            for name in chosen:
+                entry = ServiceChanges(name, state.heads_of(name), list(histories[name].heads))
+                entry.blocker = _blocker(histories[name], entry.db_heads)
+                entry.unstable_types = find_unstable_types(name, metadata[name], ownership)
+                if drift and entry.blocker is None:
+                    elsewhere = {t: o for t, o in created.items() if o != name}
+                    found = find_drift(histories[name], ownership.tables_of(name), snapshot,
+                                       elsewhere)
+                    entry.drift, entry.unverified = found.drift, found.unverified
+                report.services.append(entry)
+            comparable = [e.service for e in report.services if e.blocker is None]
+            scripts = await _compare_all(orch, comparable, snapshot, pool, pacer)
+        for name in comparable:
+            entry = report[name]
+            entry.script = scripts[name]
+            entry.changes = describe(entry.script.upgrade_ops)
+            log.debug("compared", service=name, changes=len(entry.changes))
+    return report
+
+
+@asynccontextmanager
+async def _connections(url: URL, count: int) -> AsyncIterator[list[AsyncConnection]]:
+    """``count`` connections (at least one), opened at once, closed together."""
+    async with AsyncExitStack() as stack:
+        pool = [await stack.enter_async_context(connect(url))]
+
+        async def open_one() -> None:
+            pool.append(await stack.enter_async_context(connect(url)))
+
+        async with task_group() as group:
+            for _ in range(count - 1):
+                group.start_soon(open_one)
+        yield pool
+
+
+def _blocker(history: ServiceHistory, db_heads: list[str]) -> str | None:
+    """Why the service cannot be compared: its database is not exactly at its head(s)."""
+    heads = history.heads
+    if sorted(db_heads) == sorted(heads):
+        return None
+    try:
+        applied = history.applied(db_heads)
+    except RevisionError as error:
+        return error.message
+    pending = [rev for rev in history.order if rev not in applied]
+    where = ", ".join(db_heads) if db_heads else "base (nothing applied)"
+    return (
+        f"service {history.name!r}: the database is at {where} but the head is "
+        f"{', '.join(heads)}; {len(pending)} revision(s) are not applied "
+        f"({', '.join(pending[:5])}{', ...' if len(pending) > 5 else ''}). Run "
+        f"`orchestrate upgrade {history.name}` first, or the comparison would propose "
+        "what those revisions already do"
+    )
+
+
+async def _compare_all(orch: Orchestration, names: list[str], snapshot: Snapshot,
+                       pool: list[AsyncConnection], pacer: Pacer
+                       ) -> dict[str, ops.MigrationScript]:
+    """Compare services concurrently: one worker per pooled connection.
+
+    A comparison reads the snapshot and queries the database only for what the snapshot
+    cannot answer (e.g. PostgreSQL's server-side comparison of two differing defaults); while
+    one waits on the database another proceeds.
+    """
+    results: dict[str, ops.MigrationScript] = {}
+    queue = list(reversed(names))
+
+    async def work(connection: AsyncConnection) -> None:
+        while queue:
+            name = queue.pop()
+            results[name] = await connection.run_sync(_compare_one, orch, name, snapshot)
+            pacer.between()
+
+    async with task_group() as group:
+        for connection in pool:
+            group.start_soon(work, connection)
+    return results
+
+
+def _compare_one(connection: Connection, orch: Orchestration, name: str,
+                 snapshot: Snapshot) -> ops.MigrationScript:
+    ws = orch.workspace
+    return compare_service(connection, ws.services[name], ws.metadata[name], ws.ownership,
+                           snapshot)
+
+
+def compare_service(connection: Connection, service: Service, metadata: MetaData,
+                    ownership: OwnershipRegistry, snapshot: Snapshot) -> ops.MigrationScript:
+    """Alembic's autogenerate comparison of one service, reading ``snapshot``."""
+    options = migration_options(service, metadata, ownership, connection.dialect.name)
+    options["autogenerate_plugins"] = ["alembic.autogenerate.*", PLUGIN]
+    options[INSPECTOR_OPTION] = SnapshotInspector(inspect(connection), snapshot,
+                                                  ownership.tables_of(service.name))
+    context = MigrationContext.configure(connection, opts=options)
+    return produce_migrations(context, metadata)
+
+
+def describe(upgrade_ops: ops.UpgradeOps) -> list[Change]:
+    """The operations of a comparison, flattened, one :class:`Change` each."""
+    return [_change(op) for op in operations(upgrade_ops)]
+
+
+def operations(container: ops.OpContainer) -> Iterator[Any]:
+    """Every operation of a comparison, ``ModifyTableOps`` containers opened."""
+    for op in container.ops:
+        if isinstance(op, ops.OpContainer):
+            yield from operations(op)
+        else:
+            yield op
+
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def operation_name(op: Any) -> str:
+    """``CreateForeignKeyOp`` -> ``create_foreign_key``: the directive as written in a revision."""
+    return _CAMEL.sub("_", type(op).__name__.removesuffix("Op")).lower()
+
+
+def _change(op: Any) -> Change:
+    table = getattr(op, "table_name", None) or getattr(op, "source_table", None)
+    column = getattr(op, "column", None)
+    name = (column.name if column is not None else None) or next(
+        (getattr(op, attr) for attr in ("column_name", "index_name", "constraint_name")
+         if getattr(op, attr, None)), None)
+    return Change(operation_name(op), table, None if name is None else str(name), _detail(op))
+
+
+def _detail(op: Any) -> str:
+    if isinstance(op, ops.AlterColumnOp):
+        parts = []
+        if op.modify_type is not None:
+            parts.append(f"type {op.existing_type!r} -> {op.modify_type!r}")
+        if op.modify_nullable is not None:
+            parts.append(f"nullable {op.existing_nullable} -> {op.modify_nullable}")
+        if op.modify_server_default is not False:
+            parts.append(f"server default {_default(op.existing_server_default)} -> "
+                         f"{_default(op.modify_server_default)}")
+        if op.modify_comment is not False:
+            parts.append(f"comment {op.existing_comment!r} -> {op.modify_comment!r}")
+        return ", ".join(parts)
+    if isinstance(op, ops.AddColumnOp):
+        return repr(op.column.type)
+    if isinstance(op, (ops.CreateIndexOp, ops.CreateUniqueConstraintOp)):
+        columns = getattr(op, "columns", None)
+        return ", ".join(str(c) for c in columns) if columns else ""
+    if isinstance(op, ops.CreateForeignKeyOp):
+        return (f"({', '.join(op.local_cols)}) -> {op.referent_table}"
+                f"({', '.join(op.remote_cols)})")
+    if isinstance(op, ops.DropConstraintOp):
+        return op.constraint_type or ""
+    return ""
+
+
+def _default(value: Any) -> str:
+    if value is None or value is False:
+        return "none"
+    arg = getattr(value, "arg", value)
+    return repr(getattr(arg, "text", arg))

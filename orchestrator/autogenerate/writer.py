@@ -1,0 +1,79 @@
+"""Write a compared service's operations as a revision file, through Alembic itself.
+
+Alembic's ``RevisionContext`` renders the operations (imports of custom types, batch mode on
+SQLite, ``op.f()`` names from the naming convention) into the service's own
+``script.py.mako`` and ``ScriptDirectory.generate_revision`` names and writes the file (the
+ini's ``file_template``, post-write hooks). The operations, already computed from the shared
+reflection, are handed over through ``process_revision_directives``, Alembic's documented
+hook for supplying a revision's directives. ``requires`` reaches the template as a template
+argument; the file is read back to make sure the template wrote it.
+"""
+from __future__ import annotations
+
+from argparse import Namespace
+from pathlib import Path
+
+from alembic.autogenerate import RevisionContext
+from alembic.operations import ops
+from alembic.runtime.environment import EnvironmentContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
+
+from orchestrator.config.service import Service
+from orchestrator.core.errors import GenerationRefused
+from orchestrator.history.revisions import Requirement, read_revision_file
+from orchestrator.runtime.migration_options import migration_options
+from orchestrator.workspace.ownership import OwnershipRegistry
+
+
+def write_revision(
+    service: Service,
+    metadata: MetaData,
+    ownership: OwnershipRegistry,
+    dialect_name: str,
+    *,
+    revision: str,
+    message: str,
+    script: ops.MigrationScript,
+    requires: list[Requirement],
+) -> Path:
+    """Write one revision on top of the service's head; return its path."""
+    service.require_template()
+    config = service.alembic_config()
+    config.cmd_opts = Namespace(quiet=True)  # orchestrate reports what it wrote itself
+    directory = ScriptDirectory.from_config(config)
+    environment = EnvironmentContext(config, directory)
+    environment.configure(dialect_name=dialect_name,
+                          **migration_options(service, metadata, ownership, dialect_name))
+
+    def supply_operations(_context: object, _revision: object,
+                          directives: list[ops.MigrationScript]) -> None:
+        directives[0].upgrade_ops.ops[:] = script.upgrade_ops.ops
+        directives[0].downgrade_ops.ops[:] = script.downgrade_ops.ops
+
+    context = RevisionContext(
+        config, directory,
+        {"message": message, "rev_id": revision, "head": "head", "splice": False,
+         "branch_label": None, "version_path": None, "depends_on": None},
+        process_revision_directives=supply_operations,
+    )
+    context.template_args["requires"] = [str(r) for r in requires]
+    context.run_no_autogenerate("head", environment.get_context())
+    written = [s for s in context.generate_scripts() if s is not None]
+    path = Path(written[0].path)
+    _verify_requires(service, path, requires)
+    return path
+
+
+def _verify_requires(service: Service, path: Path, requires: list[Requirement]) -> None:
+    """The template must render ``requires``; a revision missing them would apply too early."""
+    revision = read_revision_file(service.name, path)
+    if revision is not None and set(revision.requires) == set(requires):
+        return
+    path.unlink(missing_ok=True)
+    raise GenerationRefused(
+        f"service {service.name!r}: {service.template} does not "
+        f"write `requires`, so the revision needing {', '.join(map(str, requires))} was not "
+        "kept. Add this line to the template, below depends_on: "
+        "requires: list[str] = ${repr(list(requires)) if requires else \"[]\"}"
+    )

@@ -1,0 +1,121 @@
+"""A service: one Alembic ini in the ini folder, its models package and its migrations."""
+from __future__ import annotations
+
+import configparser
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.config import Config
+
+from orchestrator.core.errors import ServiceConfigError
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LIST_SPLIT = re.compile(r"[\s,]+")
+_KNOWN_KEYS = {"service", "models", "metadata", "tables", "depends_on", "version_table"}
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    ini_path: Path
+    script_location: Path
+    models: str
+    metadata_attr: str | None
+    tables: tuple[str, ...] | None
+    depends_on: tuple[str, ...]
+    version_table: str
+
+    @property
+    def versions_dir(self) -> Path:
+        return self.script_location / "versions"
+
+    @property
+    def template(self) -> Path:
+        """The Mako template Alembic writes this service's new revisions from."""
+        return self.script_location / "script.py.mako"
+
+    def require_template(self) -> Path:
+        """The template, or a clear error naming where it should be (exit 2)."""
+        if not self.template.is_file():
+            raise ServiceConfigError(
+                self.ini_path,
+                f"service {self.name!r} has no revision template {self.template}; Alembic "
+                "writes new revisions from it. Copy one from another service (or Alembic's "
+                "generic script.py.mako, adding a `requires: list[str] = ...` line after "
+                "depends_on, as the example services' templates do)",
+            )
+        return self.template
+
+    def alembic_config(self) -> Config:
+        """The plain Alembic Config of this service, exactly as ``alembic -c`` would read it."""
+        config = Config(str(self.ini_path))
+        config.attributes["orchestrate.service"] = self.name
+        return config
+
+
+def default_version_table(service: str) -> str:
+    return f"alembic_version_{service}"
+
+
+def read_service(ini_path: Path, services_package: str) -> Service:
+    """Parse one ``alembic.ini.d/<service>.ini``; every problem names the file and the key."""
+    parser = configparser.ConfigParser(defaults={"here": str(ini_path.parent)})
+    try:
+        read = parser.read(ini_path, encoding="utf-8")
+    except configparser.Error as error:
+        raise ServiceConfigError(ini_path, f"not a valid ini file: {_one_line(error)}") from None
+    if not read:
+        raise ServiceConfigError(ini_path, "cannot be read")
+    if not parser.has_section("alembic"):
+        raise ServiceConfigError(ini_path, "has no [alembic] section")
+    try:
+        location = parser.get("alembic", "script_location", fallback="").strip()
+        section = dict(parser.items("orchestrate")) if parser.has_section("orchestrate") else {}
+    except configparser.Error as error:
+        raise ServiceConfigError(ini_path, _one_line(error)) from None
+    section.pop("here", None)
+    if not parser.has_section("orchestrate"):
+        raise ServiceConfigError(
+            ini_path,
+            "has no [orchestrate] section; add one with at least `service = <name>`",
+        )
+    unknown = sorted(set(section) - _KNOWN_KEYS)
+    if unknown:
+        raise ServiceConfigError(
+            ini_path,
+            f"[orchestrate] has unknown key(s) {', '.join(unknown)}; "
+            f"known keys: {', '.join(sorted(_KNOWN_KEYS))}",
+        )
+    name = section.get("service", "").strip() or ini_path.stem
+    if not _NAME.match(name):
+        raise ServiceConfigError(ini_path, f"[orchestrate] service = {name!r} is not a valid name")
+    if not location:
+        raise ServiceConfigError(ini_path, "[alembic] script_location is missing")
+    script_location = Path(location)
+    if not script_location.is_absolute():
+        script_location = ini_path.parent / script_location
+    script_location = script_location.resolve()
+    if not (script_location / "env.py").is_file():
+        raise ServiceConfigError(
+            ini_path, f"[alembic] script_location {script_location} has no env.py"
+        )
+    tables = _list(section.get("tables"))
+    return Service(
+        name=name,
+        ini_path=ini_path.resolve(),
+        script_location=script_location,
+        models=section.get("models", "").strip() or f"{services_package}.{name}.models",
+        metadata_attr=section.get("metadata", "").strip() or None,
+        tables=tuple(tables) if tables else None,
+        depends_on=tuple(_list(section.get("depends_on"))),
+        version_table=section.get("version_table", "").strip() or default_version_table(name),
+    )
+
+
+def _list(value: str | None) -> list[str]:
+    return [item for item in _LIST_SPLIT.split(value or "") if item]
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())

@@ -1,0 +1,125 @@
+"""Workspace settings: ``[tool.orchestrate]`` in the workspace's ``pyproject.toml``."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orchestrator.core.errors import ConfigError, WorkspaceNotFound
+
+#: Tables that belong to well-known third-party software sharing the database (PostGIS,
+#: Celery, ...). They are ignored unless ``ignore_defaults = false``.
+DEFAULT_IGNORE: tuple[str, ...] = (
+    "spatial_ref_sys",
+    "geometry_columns",
+    "geography_columns",
+    "raster_columns",
+    "raster_overviews",
+    "celery_taskmeta",
+    "celery_tasksetmeta",
+)
+
+_KNOWN_KEYS = {
+    "services_dir",
+    "ini_dir",
+    "database_url",
+    "ignore",
+    "ignore_defaults",
+    "concurrency",
+    "trains_dir",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    pyproject: Path
+    services_dir: Path
+    ini_dir: Path
+    trains_dir: Path
+    database_url: str | None
+    ignore: tuple[str, ...]
+    concurrency: int
+
+    @property
+    def state_dir(self) -> Path:
+        """Where the embedded SQLite database and caches live."""
+        return self.root / ".orchestrate"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder, upward from ``start``, whose pyproject.toml has [tool.orchestrate]."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "tool" in (data := _read_toml(candidate)) and (
+            "orchestrate" in data["tool"]
+        ):
+            return folder
+    raise WorkspaceNotFound(
+        f"no pyproject.toml with a [tool.orchestrate] table in {here} or any folder above it; "
+        "run from inside a workspace or pass --root DIR"
+    )
+
+
+def load_settings(root: Path) -> Settings:
+    root = root.resolve()
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        raise WorkspaceNotFound(
+            f"{pyproject}: no such file; --root must name a workspace folder holding a "
+            "pyproject.toml with [tool.orchestrate]"
+        )
+    table = _read_toml(pyproject).get("tool", {}).get("orchestrate")
+    if not isinstance(table, dict):
+        raise WorkspaceNotFound(f"{pyproject}: has no [tool.orchestrate] table")
+    unknown = sorted(set(table) - _KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{pyproject}: [tool.orchestrate] has unknown key(s) {', '.join(unknown)}; "
+            f"known keys: {', '.join(sorted(_KNOWN_KEYS))}"
+        )
+    ignore = _string_list(pyproject, table, "ignore")
+    if _typed(pyproject, table, "ignore_defaults", bool, True):
+        ignore = [*DEFAULT_IGNORE, *ignore]
+    concurrency = _typed(pyproject, table, "concurrency", int, 8)
+    if concurrency < 1:
+        raise ConfigError(f"{pyproject}: [tool.orchestrate] concurrency must be at least 1")
+    url = _typed(pyproject, table, "database_url", str, None)
+    return Settings(
+        root=root,
+        pyproject=pyproject,
+        services_dir=root / _typed(pyproject, table, "services_dir", str, "services"),
+        ini_dir=root / _typed(pyproject, table, "ini_dir", str, "alembic.ini.d"),
+        trains_dir=root / _typed(pyproject, table, "trains_dir", str, "trains"),
+        database_url=url or None,
+        ignore=tuple(dict.fromkeys(ignore)),
+        concurrency=concurrency,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def _typed(path: Path, table: dict[str, Any], key: str, kind: type, default: Any) -> Any:
+    value = table.get(key, default)
+    if value is not default and not isinstance(value, kind) or (
+        kind is int and isinstance(value, bool)
+    ):
+        raise ConfigError(
+            f"{path}: [tool.orchestrate] {key} must be a {kind.__name__}, got {value!r}"
+        )
+    return value
+
+
+def _string_list(path: Path, table: dict[str, Any], key: str) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{path}: [tool.orchestrate] {key} must be a list of strings")
+    return value

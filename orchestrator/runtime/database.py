@@ -1,0 +1,143 @@
+"""Database URLs and async engines.
+
+The URL comes from ``--database-url``, then ``ORCHESTRATE_DATABASE_URL``, then
+``[tool.orchestrate] database_url``, then the embedded SQLite file under ``.orchestrate/``.
+Every engine is async (asyncpg, aiosqlite); Alembic runs inside ``connection.run_sync``.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from orchestrator.config.settings import Settings
+from orchestrator.core.errors import ConfigError, DatabaseError
+
+ENV_VAR = "ORCHESTRATE_DATABASE_URL"
+EMBEDDED_NAME = "orchestrate.db"
+
+#: The async driver used for each backend when a URL names none (or a sync one).
+_ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite", "mysql": "aiomysql",
+                  "mariadb": "aiomysql"}
+_ASYNC_CAPABLE = {"asyncpg", "aiosqlite", "aiomysql", "asyncmy", "psycopg"}
+_BACKEND_ALIASES = {"postgres": "postgresql"}
+
+
+def resolve_url(settings: Settings, explicit: str | None = None) -> URL:
+    """The database URL by precedence, as an async-driver URL."""
+    if explicit:
+        return async_url(explicit, "--database-url")
+    if os.environ.get(ENV_VAR):
+        return async_url(os.environ[ENV_VAR], ENV_VAR)
+    if settings.database_url:
+        return async_url(settings.database_url, f"{settings.pyproject} database_url")
+    return embedded_url(settings.state_dir)
+
+
+def embedded_url(state_dir: Path) -> URL:
+    return URL.create("sqlite+aiosqlite", database=str(state_dir / EMBEDDED_NAME))
+
+
+def async_url(text: str, origin: str) -> URL:
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ConfigError(
+            f"{origin}: {redact_text(text)!r} is not a database URL "
+            "(expected e.g. postgresql+asyncpg://user@host:5432/db or sqlite:///path.db)"
+        ) from None
+    backend = _BACKEND_ALIASES.get(url.get_backend_name(), url.get_backend_name())
+    driver = _ASYNC_DRIVERS.get(backend)
+    if driver is None:
+        raise ConfigError(
+            f"{origin}: backend {backend!r} is not supported; use postgresql or sqlite"
+        )
+    if "+" not in url.drivername or url.get_driver_name() not in _ASYNC_CAPABLE:
+        url = url.set(drivername=f"{backend}+{driver}")
+    elif backend != url.get_backend_name():
+        url = url.set(drivername=f"{backend}+{url.get_driver_name()}")
+    return url
+
+
+def redact(url: URL) -> str:
+    """The URL as text with its password hidden: the only way a URL is ever shown."""
+    return url.render_as_string(hide_password=True)
+
+
+def redact_text(text: str) -> str:
+    try:
+        return redact(make_url(text))
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def create_engine(url: URL) -> AsyncEngine:
+    """An async engine; on SQLite, one where BEGIN really starts a transaction, DDL included.
+
+    pysqlite (and aiosqlite over it) commit implicitly before DDL, which would make a failed
+    revision leave half its tables behind; taking over BEGIN gives SQLite transactional DDL.
+    """
+    if url.get_backend_name() == "sqlite":
+        ensure_sqlite_folder(url)
+    try:
+        engine = create_async_engine(url, poolclass=NullPool)
+    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+        raise ConfigError(f"cannot use database URL {redact(url)}: {error}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+def ensure_sqlite_folder(url: URL) -> None:
+    """Create the folder of a SQLite database file; a folder that cannot be is exit 3."""
+    if not url.database or url.database == ":memory:":
+        return
+    folder = Path(url.database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseError(
+            f"cannot reach the SQLite database {redact(url)}: its folder {folder} cannot be "
+            f"created ({error.strerror})"
+        ) from None
+
+
+def _sqlite_autocommit_driver(dbapi_connection, _record) -> None:  # noqa: ANN001
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection) -> None:  # noqa: ANN001
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql("BEGIN")
+
+
+@asynccontextmanager
+async def connect(url: URL) -> AsyncIterator[AsyncConnection]:
+    """One connection; failure to reach the database is a DatabaseError showing the URL."""
+    engine = create_engine(url)
+    try:
+        try:
+            connection = await engine.connect()
+        except (DBAPIError, OSError) as error:
+            raise DatabaseError(
+                f"cannot connect to the database at {redact(url)}: {_first_line(error)}"
+            ) from None
+        try:
+            yield connection
+        finally:
+            await connection.close()
+    finally:
+        await engine.dispose()
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

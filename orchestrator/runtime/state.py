@@ -1,0 +1,66 @@
+"""What the database says: each service's applied heads and the tables that exist."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError
+
+from orchestrator.config.service import Service
+from orchestrator.core.errors import DatabaseError
+from orchestrator.runtime.database import connect, redact
+
+
+@dataclass
+class DatabaseState:
+    """Applied heads per service (empty list: nothing applied) and the table names present."""
+
+    heads: dict[str, list[str]] = field(default_factory=dict)
+    tables: list[str] = field(default_factory=list)
+    exists: bool = True
+
+    def heads_of(self, service: str) -> list[str]:
+        return self.heads.get(service, [])
+
+
+def read_state_sync(connection: Connection, services: Iterable[Service]) -> DatabaseState:
+    """Read every service's version table in one round trip (for use inside ``run_sync``)."""
+    services = list(services)
+    tables = inspect(connection).get_table_names()
+    present = set(tables)
+    state = DatabaseState(heads={s.name: [] for s in services}, tables=sorted(tables))
+    selects = [
+        f"SELECT '{s.name}' AS service, version_num FROM {_quote(connection, s.version_table)}"
+        for s in services if s.version_table in present
+    ]
+    if selects:
+        rows = connection.execute(text(" UNION ALL ".join(selects))).all()
+        for service, version in rows:
+            state.heads[service].append(version)
+        for heads in state.heads.values():
+            heads.sort()
+    return state
+
+
+async def read_state(url: URL, services: Iterable[Service]) -> DatabaseState:
+    """The database's state; a database that does not exist yet reads as empty."""
+    services = list(services)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        if not Path(url.database).exists():
+            return DatabaseState(heads={s.name: [] for s in services}, exists=False)
+    try:
+        async with connect(url) as connection:
+            return await connection.run_sync(read_state_sync, services)
+    except DatabaseError as error:
+        if "does not exist" in error.message and url.database and url.database in error.message:
+            return DatabaseState(heads={s.name: [] for s in services}, exists=False)
+        raise
+    except DBAPIError as error:
+        raise DatabaseError(f"reading {redact(url)} failed: {error.orig}") from None
+
+
+def _quote(connection: Connection, name: str) -> str:
+    return connection.dialect.identifier_preparer.quote(name)

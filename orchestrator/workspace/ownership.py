@@ -1,0 +1,142 @@
+"""Who owns which table: one service, the workspace's ignore list, or nobody.
+
+A service owns the tables of its MetaData (or the ``tables =`` list of its ini) plus the tables
+its own migrations created and did not drop since. The second part is what lets a service's
+autogenerate propose dropping a table removed from its models (Alembic issues #776, #1381)
+while never touching another service's, an ignored or an unowned table.
+"""
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+
+from orchestrator.core.errors import OwnershipError
+
+#: Tables of orchestrate and Alembic themselves: never owned, never diffed.
+INTERNAL_PATTERNS: tuple[str, ...] = ("alembic_version", "alembic_version_*", "orchestrate_*")
+
+
+def table_key(name: str, schema: str | None) -> str:
+    """How a table is named in the registry: ``schema.name``, or ``name`` in the default schema."""
+    return f"{schema}.{name}" if schema else name
+
+
+class Ownership(str, Enum):
+    OWNED = "owned"
+    IGNORED = "ignored"
+    INTERNAL = "internal"
+    UNOWNED = "unowned"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Why a service claims a table: ``models``, ``ini`` or ``history``."""
+
+    service: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """One table claimed by two services; the first claim holds until it is resolved."""
+
+    table: str
+    first: Claim
+    second: Claim
+
+    def __str__(self) -> str:
+        return (
+            f"table {self.table!r} is claimed by service {self.first.service!r} (from its "
+            f"{self.first.source}) and by service {self.second.service!r} (from its "
+            f"{self.second.source})"
+        )
+
+
+@dataclass
+class OwnershipRegistry:
+    owners: dict[str, Claim] = field(default_factory=dict)
+    overlaps: list[Overlap] = field(default_factory=list)
+    ignore: tuple[str, ...] = ()
+    version_tables: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(
+        cls,
+        claims: Mapping[str, Iterable[tuple[str, str]]],
+        ignore: Iterable[str] = (),
+        version_tables: Iterable[str] = (),
+    ) -> OwnershipRegistry:
+        """``claims`` maps a service to ``(table, source)`` pairs.
+
+        ``source`` is ``models``, ``ini`` or ``history``. A history claim (the service's
+        migrations created the table) only counts for tables no service's models or ini
+        claim: that is how a table moves from one service to another. Any other table claimed
+        by two services is an overlap naming both services and the table (see ``check``).
+        """
+        registry = cls(ignore=tuple(ignore), version_tables=frozenset(version_tables))
+        for weak in (False, True):
+            for service in sorted(claims):
+                for table, source in claims[service]:
+                    if (source == "history") != weak:
+                        continue
+                    held = registry.owners.get(table)
+                    if held is None:
+                        registry.owners[table] = Claim(service, source)
+                    elif held.service != service and (held.source == "history") == weak:
+                        registry.overlaps.append(Overlap(table, held, Claim(service, source)))
+        return registry
+
+    def check(self) -> OwnershipRegistry:
+        """Raise when any table is claimed twice; the registry itself otherwise."""
+        if self.overlaps:
+            raise OwnershipError(
+                "; ".join(str(overlap) for overlap in self.overlaps)
+                + ". Every table must belong to exactly one service: remove it from one "
+                "service's models, or restrict that service with `tables = ...` in its ini"
+            )
+        return self
+
+    def owner(self, table: str) -> str | None:
+        claim = self.owners.get(table)
+        return claim.service if claim else None
+
+    def tables_of(self, service: str) -> frozenset[str]:
+        return self._by_service.get(service, frozenset())
+
+    @cached_property
+    def _by_service(self) -> dict[str, frozenset[str]]:
+        """Tables per service, indexed once (asked for every service, often, on big workspaces)."""
+        grouped: dict[str, set[str]] = {}
+        for table, claim in self.owners.items():
+            grouped.setdefault(claim.service, set()).add(table)
+        return {service: frozenset(tables) for service, tables in grouped.items()}
+
+    def classify(self, table: str) -> Ownership:
+        if self.is_internal(table):
+            return Ownership.INTERNAL
+        if table in self.owners:
+            return Ownership.OWNED
+        if self.is_ignored(table):
+            return Ownership.IGNORED
+        return Ownership.UNOWNED
+
+    def is_internal(self, table: str) -> bool:
+        return table in self.version_tables or _matches(table, INTERNAL_PATTERNS)
+
+    def is_ignored(self, table: str) -> bool:
+        return _matches(table, self.ignore)
+
+    def unowned(self, tables: Iterable[str]) -> list[str]:
+        """The tables, from a database listing, that nobody owns and nothing ignores."""
+        return sorted(t for t in tables if self.classify(t) is Ownership.UNOWNED)
+
+
+def _matches(table: str, patterns: Iterable[str]) -> bool:
+    bare = table.rpartition(".")[2]
+    return any(
+        fnmatch.fnmatchcase(table, pattern) or fnmatch.fnmatchcase(bare, pattern)
+        for pattern in patterns
+    )

@@ -1,0 +1,148 @@
+"""The workspace: settings, services, and what is derived from them on first use."""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import MetaData
+
+from orchestrator.config.service import Service, read_service
+from orchestrator.config.settings import Settings, find_root, load_settings
+from orchestrator.core.errors import (
+    ConfigError,
+    NamingConventionMismatch,
+    OwnershipError,
+    UnknownService,
+)
+from orchestrator.core.gc_tuning import paced_collections
+from orchestrator.history.revisions import ServiceHistory
+from orchestrator.workspace.model_loader import load_metadata, prepare_imports
+from orchestrator.workspace.ownership import OwnershipRegistry
+
+
+class Workspace:
+    """A monorepo laid out as DESIGN.md says, found from ``root``."""
+
+    def __init__(self, settings: Settings, services: dict[str, Service]) -> None:
+        self.settings = settings
+        self.services = services
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> Workspace:
+        settings = load_settings(root if root is not None else find_root())
+        ini_dir = settings.ini_dir
+        if not ini_dir.is_dir():
+            raise ConfigError(
+                f"{settings.pyproject}: ini_dir {ini_dir} does not exist; it must hold one "
+                "Alembic ini per service"
+            )
+        services: dict[str, Service] = {}
+        package = settings.services_dir.relative_to(settings.root).as_posix().replace("/", ".")
+        for ini_path in sorted(ini_dir.glob("*.ini")):
+            service = read_service(ini_path, package)
+            if service.name in services:
+                raise ConfigError(
+                    f"service {service.name!r} is declared twice: in "
+                    f"{services[service.name].ini_path} and in {ini_path}"
+                )
+            services[service.name] = service
+        if not services:
+            raise ConfigError(f"{ini_dir}: no service ini files (*.ini) found")
+        for service in services.values():
+            for needed in service.depends_on:
+                if needed not in services:
+                    raise ConfigError(
+                        f"{service.ini_path}: [orchestrate] depends_on names unknown service "
+                        f"{needed!r}; known: {', '.join(sorted(services))}"
+                    )
+        return cls(settings, services)
+
+    @property
+    def root(self) -> Path:
+        return self.settings.root
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.services)
+
+    def service(self, name: str) -> Service:
+        try:
+            return self.services[name]
+        except KeyError:
+            raise UnknownService(name, self.names) from None
+
+    def select(self, names: list[str] | tuple[str, ...] | None) -> list[Service]:
+        """The named services (all when none are named), in name order, each checked."""
+        if not names:
+            return [self.services[n] for n in self.names]
+        return [self.service(n) for n in dict.fromkeys(names)]
+
+    @cached_property
+    def metadata(self) -> dict[str, MetaData]:
+        """Every service's MetaData, all submodules imported; conventions checked alike."""
+        prepare_imports(self.root, [s.models for s in self.services.values()])
+        with paced_collections():  # models are long-lived: no collector passes over them
+            loaded = {name: load_metadata(self.services[name], self.root) for name in self.names}
+        check_naming_conventions(loaded)
+        return loaded
+
+    @cached_property
+    def histories(self) -> dict[str, ServiceHistory]:
+        return {name: ServiceHistory.read(self.services[name]) for name in self.names}
+
+    @cached_property
+    def version_tables(self) -> frozenset[str]:
+        return frozenset(s.version_table for s in self.services.values())
+
+    @cached_property
+    def ownership(self) -> OwnershipRegistry:
+        """Who owns which table; an error when two services claim one table."""
+        return self.claims.check()
+
+    @cached_property
+    def claims(self) -> OwnershipRegistry:
+        """The ownership registry as claimed, overlaps kept (for reports such as ``plan``)."""
+        claims: dict[str, list[tuple[str, str]]] = {}
+        for name in self.names:
+            service = self.services[name]
+            if service.tables is not None:
+                claims[name] = [(table, "ini") for table in service.tables]
+            else:
+                model_tables = [
+                    key for key in self.metadata[name].tables
+                    if key not in self.version_tables
+                ]
+                claims[name] = [(table, "models") for table in model_tables]
+            if not claims[name]:
+                raise OwnershipError(
+                    f"service {name!r} defines no tables: {service.models} has none in its "
+                    f"MetaData (checked every submodule) and {service.ini_path} lists none"
+                )
+            claims[name] += [(t, "history") for t in self.histories[name].table_claims()]
+        return OwnershipRegistry.build(
+            claims, ignore=self.settings.ignore, version_tables=self.version_tables
+        )
+
+
+def check_naming_conventions(metadata: dict[str, MetaData]) -> None:
+    """Every service must use the same naming convention, or constraint names cannot match."""
+    by_convention: dict[tuple, list[str]] = {}
+    for name, meta in metadata.items():
+        key = tuple(sorted((str(k), str(v)) for k, v in meta.naming_convention.items()))
+        by_convention.setdefault(key, []).append(name)
+    if len(by_convention) <= 1:
+        return
+    groups = sorted(by_convention.items(), key=lambda item: (-len(item[1]), item[1]))
+    reference, majority = groups[0]
+    details = []
+    for convention, names in groups[1:]:
+        diff = sorted(set(convention) ^ set(reference))
+        keys = sorted({k for k, _ in diff})
+        details.append(
+            f"{', '.join(names)} differ(s) from {', '.join(majority)} on key(s) "
+            f"{', '.join(keys)}"
+        )
+    raise NamingConventionMismatch(
+        "services use different MetaData naming conventions: " + "; ".join(details)
+        + ". Build every MetaData from one shared convention (e.g. shared_db.make_metadata())"
+    )
