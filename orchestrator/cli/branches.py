@@ -1,11 +1,17 @@
-"""The human rendering of `heads` (every service's heads, the forked ones explained) and of
-`merge` (what each merge wrote). Colour only on a terminal (``render.style``)."""
+"""``orchestrate heads`` and ``orchestrate merge``: the commands and their human rendering
+(every service's heads, the forked ones explained; what each merge wrote)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
+from orchestrator import branches
 from orchestrator.branches import HEADS_SCHEMA_VERSION, MergeResult, ServiceHeads
-from orchestrator.cli.render import short, style, table
+from orchestrator.cli.app import common_options, json_option, main
+from orchestrator.cli.render import emit_json, short, style, table
+from orchestrator.core.errors import ConfigError
+from orchestrator.runtime.orchestration import Orchestration
 
 
 def heads_to_dict(reports: list[ServiceHeads]) -> dict:
@@ -49,3 +55,46 @@ def render_merge(results: list[MergeResult], root: Path) -> str:
                      f"(revision {result.revision}, merging {', '.join(result.heads)})")
         lines += [style("warning: ", fg="yellow") + w.message for w in result.warnings]
     return "\n".join(lines)
+
+
+@main.command()
+@click.argument("service_names", nargs=-1, metavar="[SERVICE]...")
+@json_option
+@common_options
+def heads(orch: Orchestration, service_names: tuple[str, ...], as_json: bool) -> int:
+    """Every service's heads; exit 1 when one has several (the CI gate)."""
+    reports = branches.find_heads(orch, service_names)
+    forked = any(r.forked for r in reports)
+    if as_json:
+        emit_json(heads_to_dict(reports))
+    else:
+        click.echo(render_heads(reports))
+    return 1 if forked else 0
+
+
+@main.command()
+@click.argument("service_names", nargs=-1, metavar="SERVICE...")
+@click.option("--all", "all_services", is_flag=True,
+              help="Merge every service that has several heads.")
+@click.option("-m", "--message", default=None, help="Message of the merge revision(s).")
+@json_option
+@common_options
+def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: bool,
+          message: str | None, as_json: bool) -> int:
+    """Merge a service's heads into one revision, after checking the branches do not collide."""
+    if all_services == bool(service_names):
+        raise ConfigError("name the SERVICE(s) to merge, or pass --all (not both)")
+    root = orch.workspace.root
+    try:
+        results = branches.merge_services(orch, service_names or None, message)
+    except branches.MergeConflict as refused:
+        if not as_json:
+            raise
+        emit_json({"merged": [], "conflicts": [c.to_dict() for c in refused.conflicts]})
+        return 1
+    if as_json:
+        emit_json({"merged": [r.to_dict(root) for r in results], "conflicts": []})
+        return 0
+    if results:
+        click.echo(render_merge(results, root))
+    return 0

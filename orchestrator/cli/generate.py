@@ -1,10 +1,16 @@
-"""The human rendering of `generate` (what was written, per service, and the lint findings) and
-of `check` (a verdict per service, then the differences). Colour only on a terminal."""
+"""``orchestrate generate`` and ``orchestrate check``: the commands and their human rendering
+(what was written, per service, with the lint findings; what check found)."""
 from __future__ import annotations
 
+import click
+
 from orchestrator.autogenerate.autodetect import ChangeReport
+from orchestrator.autogenerate.check import check as check_models
 from orchestrator.autogenerate.generate import GenerateResult
-from orchestrator.cli.render import short, style, table
+from orchestrator.autogenerate.generate import generate as generate_revisions
+from orchestrator.cli.app import common_options, json_option, main, run
+from orchestrator.cli.render import emit_json, short, style, table
+from orchestrator.runtime.orchestration import Orchestration
 
 
 def render_generate(result: GenerateResult) -> str:
@@ -46,3 +52,41 @@ def render_check(report: ChangeReport) -> str:
                          if report.clean else
                          style("the models and the migrations differ", fg="red", bold=True)))
     return "\n".join(lines)
+
+
+@main.command()
+@click.argument("services_", nargs=-1, metavar="[SERVICE]...")
+@click.option("-m", "--message", required=True, help="The revisions' message.")
+@click.option("--allow-empty", is_flag=True,
+              help="Write a revision even for services whose models did not change.")
+@json_option
+@common_options
+def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allow_empty: bool,
+             as_json: bool) -> int:
+    """Autogenerate one revision per changed service (default: all), all compared at once."""
+    orch.workspace.select(list(services_))
+    result = run(generate_revisions, orch, list(services_) or None, message=message,
+                 allow_empty=allow_empty)
+    if as_json:
+        emit_json(result.to_dict())
+        return 1 if any(f.is_error for f in result.lint) else 0
+    click.echo(render_generate(result))
+    return 1 if any(f.is_error for f in result.lint) else 0
+
+
+@main.command("check")
+@click.argument("services_", nargs=-1, metavar="[SERVICE]...")
+@click.option("--drift", is_flag=True,
+              help="Also report what the database holds that no revision creates.")
+@json_option
+@common_options
+def check_command(orch: Orchestration, services_: tuple[str, ...], drift: bool,
+                  as_json: bool) -> int:
+    """CI gate: exit 1 when any service's models differ from its migrations and database."""
+    orch.workspace.select(list(services_))
+    report = run(check_models, orch, list(services_) or None, drift=drift)
+    if as_json:
+        emit_json(report.to_dict())
+        return 0 if report.clean else 1
+    click.echo(render_check(report))
+    return 0 if report.clean else 1

@@ -11,6 +11,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import click
+
+from orchestrator.cli.app import common_options, json_option, main
 from orchestrator.cli.render import display_path, table
 from orchestrator.history.revision_graph import DEPENDS_ON, DOWN_REVISION, REQUIRES, Node
 from orchestrator.runtime.orchestration import Orchestration
@@ -197,3 +200,22 @@ def to_json(view: GraphView) -> str:
 _RENDERERS: dict[str, Callable[[GraphView], str]] = {
     "text": to_text, "dot": to_dot, "mermaid": to_mermaid, "json": to_json,
 }
+
+
+@main.command()
+@click.option("--revisions", is_flag=True,
+              help="The global revision DAG instead of the service graph.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Output format.")
+@json_option
+@common_options
+def graph(orch: Orchestration, revisions: bool, fmt: str, as_json: bool) -> int:
+    """The service graph, or with --revisions the revision DAG; A -> B reads "A needs B".
+
+    Service edges name the foreign keys and depends_on declarations behind them; revision
+    edges are down_revision, depends_on or (across services) requires.
+    """
+    view = (revision_graph_view(orch) if revisions
+            else service_graph_view(orch))
+    click.echo(view.render("json" if as_json else fmt))
+    return 0

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestrator.cli.render import display_path, style, table
+import click
+
+from orchestrator.cli.app import common_options, json_option, main, run
+from orchestrator.cli.render import display_path, emit_json, style, table
 from orchestrator.history.revision_graph import Node
 from orchestrator.runtime.database import redact
 from orchestrator.runtime.orchestration import Orchestration
@@ -93,3 +96,17 @@ def render_history(result: History) -> str:
               style(e.status, fg=_STATUS_COLOUR[e.status]), e.message] for e in result.entries],
         ),
     ])
+
+
+@main.command()
+@click.argument("service", required=False)
+@json_option
+@common_options
+def history(orch: Orchestration, service: str | None, as_json: bool) -> int:
+    """Revisions in order (one service's, or all in global order), marking what is applied."""
+    result = run(read_history, orch, service)
+    if as_json:
+        emit_json(result.to_dict())
+        return 0
+    click.echo(render_history(result))
+    return 0

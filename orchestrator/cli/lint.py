@@ -1,11 +1,16 @@
-"""The human rendering of `lint`: one located line and one fix per finding, then the counts and
-a verdict. Colour only on a terminal (``render.style``)."""
+"""``orchestrate lint``: the command and its human rendering (one located line and one fix per
+finding, then the counts and a verdict; colour only on a terminal)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from orchestrator.cli.render import style
-from orchestrator.lint import LintReport
+import click
+
+from orchestrator.cli.app import common_options, json_option, main
+from orchestrator.cli.render import emit_json, style
+from orchestrator.lint import DEFAULT_DIALECT, DIALECTS, LintReport
+from orchestrator.lint import lint as lint_revisions_of
+from orchestrator.runtime.orchestration import Orchestration
 
 
 def render_lint(report: LintReport, root: Path) -> str:
@@ -31,3 +36,22 @@ def render_lint(report: LintReport, root: Path) -> str:
         verdict = style("clean", fg="green")
     lines.append(("\n" if report.findings else "") + f"{counts}; {verdict}")
     return "\n".join(lines)
+
+
+@main.command("lint")
+@click.argument("services", nargs=-1, metavar="[SERVICE]...")
+@click.option("--since", metavar="[SERVICE@]REV", default=None,
+              help="Only that service's revisions after REV.")
+@click.option("--dialect", type=click.Choice(DIALECTS), default=DEFAULT_DIALECT,
+              show_default=True, help="Dialect the SQL is rendered and checked for.")
+@json_option
+@common_options
+def lint_command(orch: Orchestration, services: tuple[str, ...], since: str | None,
+                 dialect: str, as_json: bool) -> int:
+    """Review revisions with stable rule codes; exit 1 on any error (docs/lint-rules.md)."""
+    report = lint_revisions_of(orch, services, since=since, dialect=dialect)
+    if as_json:
+        emit_json(report.to_dict())
+        return 0 if report.clean else 1
+    click.echo(render_lint(report, orch.workspace.root))
+    return 0 if report.clean else 1

@@ -1,9 +1,14 @@
-"""The human rendering of a plan: a table of services, the details that need a look, the steps,
-and a one-line verdict. Colour only on a terminal (``render.style``)."""
+"""``orchestrate plan``: the command and its human rendering (a table of services, the details
+that need a look, the steps, a one-line verdict; colour only on a terminal)."""
 from __future__ import annotations
 
-from orchestrator.cli.render import short, style, table
+import click
+
+from orchestrator import planner
+from orchestrator.cli.app import common_options, json_option, main, run
+from orchestrator.cli.render import emit_json, short, style, table
 from orchestrator.planner import Finding, Plan
+from orchestrator.runtime.orchestration import Orchestration
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
 
@@ -69,3 +74,19 @@ def _verdict(plan: Plan) -> str:
     return style("clean: every service is at head" + (
         f", {summary['warnings']} warning(s)" if summary["warnings"] else ""), fg="green",
         bold=True)
+
+
+@main.command()
+@click.option("--sql", is_flag=True, help="Print the SQL of the pending steps instead.")
+@json_option
+@common_options
+def plan(orch: Orchestration, sql: bool, as_json: bool) -> int:
+    """The whole release at a glance: every service, then the ordered steps; exit 1 on problems."""
+    result = run(planner.make_plan, orch, sql=sql)
+    if sql:
+        click.echo(result.sql)
+    elif as_json:
+        emit_json(result.to_dict())
+    else:
+        click.echo(render_plan(result))
+    return 0 if result.clean else 1

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import click
+
+from orchestrator.cli.app import common_options, json_option, main, run
+from orchestrator.cli.render import emit_json, short, table
 from orchestrator.runtime.orchestration import Orchestration
 
 
@@ -44,3 +48,24 @@ async def list_services(orch: Orchestration) -> list[ServiceReport]:
         )
         for name in graph.order
     ]
+
+
+def render_services(reports: list[ServiceReport]) -> str:
+    return table(
+        ["service", "tables", "version table", "current", "head", "needs"],
+        [[r.name, len(r.tables), r.version_table, short(r.current), short(r.heads),
+          ", ".join(r.depends_on)] for r in reports],
+    )
+
+
+@main.command()
+@json_option
+@common_options
+def services(orch: Orchestration, as_json: bool) -> int:
+    """Services, their tables, version table, current and head revisions."""
+    reports = run(list_services, orch)
+    if as_json:
+        emit_json({"services": [r.to_dict() for r in reports]})
+        return 0
+    click.echo(render_services(reports))
+    return 0

@@ -1,13 +1,19 @@
-"""The human rendering of release trains: `train plan` (the ordered steps and their lint
-findings), `train run`/`resume` (what was, or would be, applied) and `train status` (the
-ledger's runs and steps). Colour only on a terminal (``render.style``)."""
+"""``orchestrate train plan|run|resume|status``: the command group and its human rendering."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from orchestrator.cli.render import style, table
+import click
+
+from orchestrator import trains
+from orchestrator.cli.app import common_options, json_option, main, run, wait_option
+from orchestrator.cli.render import emit_json, style, table
+from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.trains import TrainPlan, TrainRun, TrainStatus
 from orchestrator.trains.ledger import first_line
+from orchestrator.trains.progress import Progress
 
 
 def render_train_plan(result: TrainPlan) -> str:
@@ -82,3 +88,67 @@ def render_train_status(result: TrainStatus) -> str:
 
 def _moment(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S}"
+
+
+@main.group()
+def train() -> None:
+    """Release trains: trains/NAME.toml names a target per service; run, record, resume."""
+
+
+@train.command("plan")
+@click.argument("name")
+@json_option
+@common_options
+def train_plan(orch: Orchestration, name: str, as_json: bool) -> int:
+    """The train's ordered steps on this database, with each step's lint findings."""
+    result = run(trains.plan_train, orch, name)
+    if as_json:
+        emit_json(result.to_dict())
+        return 0 if result.clean else 1
+    click.echo(render_train_plan(result))
+    return 0 if result.clean else 1
+
+
+def _train_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = wait_option(func)
+    func = click.option("--dry-run", is_flag=True,
+                        help="Check and show the steps; touch nothing.")(func)
+    return click.argument("name")(func)
+
+
+@train.command("run")
+@_train_run_options
+@click.option("--sql", is_flag=True,
+              help="Print the SQL of the steps from the database's current state; apply nothing.")
+@common_options
+def train_run(orch: Orchestration, name: str, dry_run: bool, wait: float, sql: bool) -> int:
+    """Apply the train's steps in order, one transaction each, recorded in the ledger."""
+    result = run(trains.run_train, orch, name, dry_run=dry_run, sql=sql, wait=wait,
+                 progress=Progress.for_terminal())
+    click.echo(render_train_run(result, dry_run))
+    return 0
+
+
+@train.command("resume")
+@_train_run_options
+@common_options
+def train_resume(orch: Orchestration, name: str, dry_run: bool, wait: float) -> int:
+    """Continue a train that stopped (failed step, killed runner) from where it stopped."""
+    result = run(trains.run_train, orch, name, resume=True, dry_run=dry_run, wait=wait,
+                 progress=Progress.for_terminal())
+    click.echo(render_train_run(result, dry_run))
+    return 0
+
+
+@train.command("status")
+@click.argument("name")
+@json_option
+@common_options
+def train_status(orch: Orchestration, name: str, as_json: bool) -> int:
+    """The train's runs and steps as the ledger records them; exit 1 when it stopped."""
+    result = run(trains.train_status, orch, name)
+    if as_json:
+        emit_json(result.to_dict())
+        return 1 if result.stopped else 0
+    click.echo(render_train_status(result))
+    return 1 if result.stopped else 0
