@@ -10,9 +10,9 @@ import click
 from orchestrator import trains
 from orchestrator.cli.app import common_options, json_option, main, run, wait_option
 from orchestrator.cli.render import emit_json, style, table
+from orchestrator.runtime.ledger import first_line
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.trains import TrainPlan, TrainRun, TrainStatus
-from orchestrator.trains.ledger import first_line
 from orchestrator.trains.progress import Progress
 
 

@@ -1,7 +1,7 @@
 """Release trains: a manifest of targets across services, run in order, recorded, resumable.
 
 ``manifest`` reads ``trains/<name>.toml``; ``plan`` orders its steps; ``run`` applies them under
-the train ``lock``, recording each in the ``ledger``; ``status`` reads the ledger back.
+the one-runner lock, recording each in the ledger (``runtime.ledger``); ``status`` reads it back.
 """
 from orchestrator.trains.plan import TrainPlan, plan_train
 from orchestrator.trains.run import TrainRun, run_train

@@ -22,11 +22,11 @@ from orchestrator.core.errors import ConfigError, DatabaseError, MigrationFailed
 from orchestrator.core.logs import get_logger
 from orchestrator.runtime.database import connect
 from orchestrator.runtime.executor import AppliedStep, Executor
+from orchestrator.runtime.ledger import Ledger, RunRecord, StepRecord, first_line
 from orchestrator.runtime.lock import Runner, now, train_lock
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import read_state_sync
-from orchestrator.trains.ledger import Ledger, RunRecord, StepRecord, first_line
 from orchestrator.trains.manifest import TrainManifest, load_manifest, train_steps
 from orchestrator.trains.progress import Progress
 

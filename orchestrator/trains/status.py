@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from orchestrator.runtime.database import connect
+from orchestrator.runtime.ledger import Ledger, RunRecord, StepRecord
 from orchestrator.runtime.lock import Holder, train_lock
 from orchestrator.runtime.orchestration import Orchestration
-from orchestrator.trains.ledger import Ledger, RunRecord, StepRecord
 from orchestrator.trains.manifest import check_train_name
 
 TRAIN_STATUS_SCHEMA_VERSION = 1
