@@ -201,6 +201,9 @@ def _ownership_findings(orch: Orchestration, state: DatabaseState) -> list[Findi
                 "claim it in a service's models or add it to [tool.orchestrate] ignore")
         for table in claims.unowned(state.tables)
     ]
+    findings += [Finding("error", "unowned-model-table", message, name)
+                 for name in orch.workspace.names
+                 for message in orch.workspace.unowned_model_table_messages(name)]
     return findings
 
 

@@ -1,11 +1,13 @@
 """Ownership isolation: each service's autogenerate sees its own tables and nothing else."""
 from __future__ import annotations
 
+import json
+
 import anyio
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from support import alembic, orchestrate, write
+from support import alembic, edit, orchestrate, write
 
 from orchestrator.core.errors import OwnershipError
 from orchestrator.runtime.database import connect
@@ -127,3 +129,27 @@ def test_ignore_list_from_pyproject_with_globs(example, db):
     flagged = [f["message"] for f in findings if f["code"] == "unowned-table"]
     assert len(flagged) == 1 and "'stray'" in flagged[0]
     assert all(diff(example, db.url, s) == [] for s in ("users", "orders"))
+
+
+def test_a_model_table_missing_from_tables_is_a_finding_in_check_and_plan(example, db):
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+    write(example / "services/orders/models/audit.py",
+          'import sqlalchemy as sa\nfrom services.orders.models import metadata\n'
+          'sa.Table("order_audit", metadata, sa.Column("id", sa.Integer, primary_key=True))\n')
+    message = ("service 'orders': table 'order_audit' of its MetaData is owned by no service: "
+               "add it to `tables =` in orders.ini or to another service")
+    checked = orchestrate(example, "check", url=db.url)
+    assert checked.exit_code == 1 and message in checked.stdout
+    plan = json.loads(orchestrate(example, "plan", "--json", url=db.url).stdout)
+    assert {(f["code"], f["service"], f["message"]) for f in plan["findings"]
+            if f["code"] == "unowned-model-table"} == {("unowned-model-table", "orders", message)}
+    assert plan["verdict"] == "problems"
+
+    edit(example / "alembic.ini.d/orders.ini", "tables = orders, order_lines",
+         "tables = orders, order_lines, order_audit")
+    checked = orchestrate(example, "check", "--json", url=db.url)
+    assert checked.exit_code == 1
+    orders = next(s for s in json.loads(checked.stdout)["services"] if s["name"] == "orders")
+    assert orders["unowned_tables"] == []
+    assert ("create_table", "order_audit") in {(c["operation"], c["table"])
+                                              for c in orders["changes"]}

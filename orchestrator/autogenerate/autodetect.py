@@ -92,6 +92,7 @@ class ServiceChanges:
     drift: list[Drift] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
     unstable_types: list[UnstableType] = field(default_factory=list)
+    unowned_tables: list[str] = field(default_factory=list)  # messages: see Workspace
 
     @property
     def compared(self) -> bool:
@@ -99,8 +100,10 @@ class ServiceChanges:
 
     @property
     def problems(self) -> list[str]:
-        """What is wrong besides pending model changes: drift and unstable type reprs."""
-        return [d.message for d in self.drift] + [u.message for u in self.unstable_types]
+        """What is wrong besides pending model changes: drift, unstable type reprs, model
+        tables nobody owns."""
+        return ([d.message for d in self.drift] + [u.message for u in self.unstable_types]
+                + self.unowned_tables)
 
     def to_dict(self) -> dict:
         return {
@@ -113,6 +116,7 @@ class ServiceChanges:
             "drift": [d.to_dict() for d in self.drift],
             "unverified": self.unverified,
             "unstable_types": [u.to_dict() for u in self.unstable_types],
+            "unowned_tables": self.unowned_tables,
         }
 
 
@@ -174,6 +178,7 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
                 entry = ServiceChanges(name, state.heads_of(name), list(histories[name].heads))
                 entry.blocker = _blocker(histories[name], entry.db_heads)
                 entry.unstable_types = find_unstable_types(name, metadata[name], ownership)
+                entry.unowned_tables = ws.unowned_model_table_messages(name)
                 if drift and entry.blocker is None:
                     elsewhere = {t: o for t, o in created.items() if o != name}
                     found = find_drift(histories[name], ownership.tables_of(name), snapshot,

@@ -90,8 +90,12 @@ class GenerateResult:
 
 
 async def generate(orch: Orchestration, services: list[str] | None = None, *, message: str,
-                   allow_empty: bool = False) -> GenerateResult:
-    """Write one revision for each named service (default: all) whose models changed."""
+                   allow_empty: bool = False, dialect: str | None = None) -> GenerateResult:
+    """Write one revision for each named service (default: all) whose models changed.
+
+    The revisions are rendered for ``dialect`` (default: the compared database's): types,
+    defaults and batch mode for the production target, whatever database was compared.
+    """
     ws = orch.workspace
     orch.service_graph  # foreign keys making a cycle of services: refused, explained
     report = await detect_changes(orch, services, drift=True)
@@ -113,7 +117,8 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
             entry = report[name]
             assert entry.script is not None
             path = write_revision(ws.services[name], ws.metadata[name], ws.ownership,
-                                  orch.url.get_backend_name(), revision=plan.revision,
+                                  dialect or orch.url.get_backend_name(),
+                                  revision=plan.revision,
                                   message=message, script=entry.script, requires=plan.requires)
             result.written.append(WrittenRevision(name, plan.revision, path,
                                                   plan.down_revisions, plan.requires, entry))

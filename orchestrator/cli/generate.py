@@ -10,6 +10,7 @@ from orchestrator.autogenerate.generate import GenerateResult
 from orchestrator.autogenerate.generate import generate as generate_revisions
 from orchestrator.cli.app import common_options, json_option, main, run
 from orchestrator.cli.render import emit_json, short, style, table
+from orchestrator.lint import DIALECTS
 from orchestrator.runtime.orchestration import Orchestration
 
 
@@ -59,14 +60,16 @@ def render_check(report: ChangeReport) -> str:
 @click.option("-m", "--message", required=True, help="The revisions' message.")
 @click.option("--allow-empty", is_flag=True,
               help="Write a revision even for services whose models did not change.")
+@click.option("--dialect", type=click.Choice(DIALECTS), default=None,
+              help="Render the revisions for this database (default: the compared one's).")
 @json_option
 @common_options
 def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allow_empty: bool,
-             as_json: bool) -> int:
+             dialect: str | None, as_json: bool) -> int:
     """Autogenerate one revision per changed service (default: all), all compared at once."""
     orch.workspace.select(list(services_))
     result = run(generate_revisions, orch, list(services_) or None, message=message,
-                 allow_empty=allow_empty)
+                 allow_empty=allow_empty, dialect=dialect)
     if as_json:
         emit_json(result.to_dict())
         return 1 if any(f.is_error for f in result.lint) else 0

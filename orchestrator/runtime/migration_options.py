@@ -5,11 +5,12 @@ executor and autogenerate, so both see exactly the same scope and comparisons.
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import MetaData
 
 from orchestrator.config.service import Service
+from orchestrator.runtime.rendering import render_item
 from orchestrator.runtime.server_defaults import compare_server_default
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
 
@@ -36,7 +37,7 @@ def migration_options(
         return True
 
     return {
-        "render_item": import_custom_types,
+        "render_item": render_item,
         "target_metadata": metadata,
         "version_table": service.version_table,
         "include_name": include_name,
@@ -45,17 +46,3 @@ def migration_options(
         "compare_server_default": compare_server_default,
         "render_as_batch": dialect_name == "sqlite",
     }
-
-
-def import_custom_types(type_: str, obj: Any, autogen_context: Any) -> Literal[False]:
-    """Alembic's ``render_item`` hook: import the module of a custom column type.
-
-    Autogenerate writes a custom type as ``shared_db.types.TenantId()`` but leaves importing
-    ``shared_db.types`` to the user; the revision would fail with a NameError. The import is
-    added here and the type is rendered as Alembic would (``False``: default rendering).
-    """
-    if type_ == "type" and autogen_context.opts.get("user_module_prefix") is None:
-        module = type(obj).__module__
-        if not module.startswith(("sqlalchemy.", "builtins")):
-            autogen_context.imports.add(f"import {module}")
-    return False

@@ -80,7 +80,9 @@ def compare_server_default(
     without quotes; the database hands it back quoted (``'new'::character varying``). It is
     quoted here as SQL would be, so the two spellings meet.
     """
-    if isinstance(getattr(metadata_default, "arg", None), str) and rendered_metadata_default:
+    if isinstance(getattr(metadata_default, "arg", None), str) and (
+        rendered_metadata_default is not None
+    ):
         rendered_metadata_default = "'" + rendered_metadata_default.replace("'", "''") + "'"
     if normalize_default(inspected_default) == normalize_default(rendered_metadata_default):
         return False

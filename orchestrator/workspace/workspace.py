@@ -100,6 +100,28 @@ class Workspace:
         return self.claims.check()
 
     @cached_property
+    def unowned_model_tables(self) -> dict[str, list[str]]:
+        """Per ``tables =`` service, the tables of its MetaData that no service owns.
+
+        Such a table (new in the models, forgotten in ``tables =``) would be compared by
+        nobody: ``check`` and ``plan`` report it instead of calling the models clean.
+        """
+        found: dict[str, list[str]] = {}
+        for name in self.names:
+            if self.services[name].tables is not None:
+                tables = self.claims.unowned(self.metadata[name].tables)
+                if tables:
+                    found[name] = tables
+        return found
+
+    def unowned_model_table_messages(self, name: str) -> list[str]:
+        """What :attr:`unowned_model_tables` holds for service ``name``, as messages."""
+        service = self.services[name]
+        return [f"service {name!r}: table {table!r} of its MetaData is owned by no service: "
+                f"add it to `tables =` in {service.ini_path.name} or to another service"
+                for table in self.unowned_model_tables.get(name, [])]
+
+    @cached_property
     def claims(self) -> OwnershipRegistry:
         """The ownership registry as claimed, overlaps kept (for reports such as ``plan``)."""
         claims: dict[str, list[tuple[str, str]]] = {}
