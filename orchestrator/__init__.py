@@ -8,8 +8,9 @@ command line pays no import cost for it)::
     plan = anyio.run(orchestrator.plan, orch)
 
 Coroutines (run them with ``anyio.run`` or ``await``): ``plan``, ``upgrade``, ``downgrade``,
-``generate``, ``check``, ``detect_changes``, ``plan_train``, ``run_train``, ``train_status``.
-Plain functions: ``find_heads``, ``merge``, ``merge_services``, ``run_env``; lint is
+``generate``, ``check``, ``detect_changes``, ``plan_train``, ``run_train``, ``train_status``,
+``fleet_plan``, ``fleet_status``. Plain functions: ``find_heads``, ``merge``,
+``merge_services``, ``fleet_run`` (it forks workers), ``run_env``; lint is
 ``orchestrator.lint.lint``. docs/architecture.md maps the packages behind them.
 """
 from __future__ import annotations
@@ -36,6 +37,9 @@ _API: dict[str, tuple[str, str]] = {
     "plan_train": ("orchestrator.trains", "plan_train"),
     "run_train": ("orchestrator.trains", "run_train"),
     "train_status": ("orchestrator.trains", "train_status"),
+    "fleet_plan": ("orchestrator.fleets.plan", "fleet_plan"),
+    "fleet_run": ("orchestrator.fleets.run", "fleet_run"),
+    "fleet_status": ("orchestrator.fleets.status", "fleet_status"),
     "run_env": ("orchestrator.runtime.envrunner", "run_env"),
 }
 

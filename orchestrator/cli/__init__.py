@@ -6,6 +6,7 @@ every command on :data:`main`, the console script's entry point.
 """
 from orchestrator.cli import (  # noqa: F401  (each module registers its commands on main)
     branches,
+    fleets,
     generate,
     graph,
     history,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ _KNOWN_KEYS = {
     "ignore_defaults",
     "concurrency",
     "trains_dir",
+    "fleets_dir",
+    "fleets",
 }
 
 
@@ -38,9 +40,12 @@ class Settings:
     services_dir: Path
     ini_dir: Path
     trains_dir: Path
+    fleets_dir: Path
     database_url: str | None
     ignore: tuple[str, ...]
     concurrency: int
+    #: ``[tool.orchestrate.fleets.NAME]`` tables as written (read by ``orchestrator.fleets``).
+    fleets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def state_dir(self) -> Path:
@@ -93,9 +98,11 @@ def load_settings(root: Path) -> Settings:
         services_dir=root / _typed(pyproject, table, "services_dir", str, "services"),
         ini_dir=root / _typed(pyproject, table, "ini_dir", str, "alembic.ini.d"),
         trains_dir=root / _typed(pyproject, table, "trains_dir", str, "trains"),
+        fleets_dir=root / _typed(pyproject, table, "fleets_dir", str, "fleets"),
         database_url=url or None,
         ignore=tuple(dict.fromkeys(ignore)),
         concurrency=concurrency,
+        fleets=_typed(pyproject, table, "fleets", dict, {}),
     )
 
 

@@ -37,5 +37,13 @@ class Orchestration:
     def revision_graph(self) -> RevisionGraph:
         return RevisionGraph.build(self.workspace.histories, self.service_graph.rank)
 
+    def for_database(self, url: URL) -> Orchestration:
+        """The same workspace on another database, sharing the graphs already built (fleets)."""
+        other = Orchestration(self.workspace, url)
+        for derived in ("service_graph", "revision_graph"):
+            if derived in self.__dict__:
+                other.__dict__[derived] = self.__dict__[derived]
+        return other
+
     async def state(self) -> DatabaseState:
         return await read_state(self.url, self.workspace.services.values())

@@ -1,0 +1,139 @@
+"""``orchestrate fleet plan|run|status``: the command group and its human rendering."""
+from __future__ import annotations
+
+import click
+
+from orchestrator.cli.app import common_options, json_option, main, run, wait_option
+from orchestrator.cli.render import emit_json, short, style, table
+from orchestrator.fleets.plan import FleetPlan, fleet_plan
+from orchestrator.fleets.run import FleetRun, Wave, fleet_run
+from orchestrator.fleets.status import FleetStatus, fleet_status
+from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.trains.ledger import first_line
+
+_NAMES_SHOWN = 4
+concurrency_option = click.option(
+    "--concurrency", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Databases worked on at once (default: the fleet's concurrency, else the workspace's).")
+
+
+def _names(names: list[str]) -> str:
+    more = len(names) - _NAMES_SHOWN
+    return ", ".join(names[:_NAMES_SHOWN]) + (f", ... (+{more})" if more > 0 else "")
+
+
+def render_fleet_plan(plan: FleetPlan) -> str:
+    rows = []
+    for group in plan.groups:
+        position = group.position
+        if position.problem:
+            where = style(position.problem, fg="red")
+        elif not position.steps:
+            where = style("every service at head", fg="green")
+        elif not any(heads for _, heads in position.heads):
+            where = f"nothing applied yet: {len(position.steps)} step(s) to apply"
+        else:
+            behind = sorted({step.service for step in position.steps})
+            where = (f"{len(position.steps)} step(s) to apply; behind: " + ", ".join(
+                f"{name} at {short(dict(position.heads)[name])}" for name in behind))
+        rows.append([len(group.databases), where, _names(group.databases)])
+    lines = [f"fleet {plan.manifest.name}: {plan.databases} database(s) in "
+             f"{len(plan.groups)} state(s)", table(["databases", "state", "which"], rows)]
+    return "\n".join(lines)
+
+
+def render_wave(wave: Wave, result: FleetRun) -> str:
+    outcomes = [result.outcomes[name] for name in wave.databases]
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return (f"wave {wave.number} ({wave.label}): {len(outcomes)} database(s) in "
+            f"{wave.seconds:.1f} s: {summary}")
+
+
+def render_fleet_run(result: FleetRun) -> str:
+    rows = [[o.name, o.wave, o.status, o.steps, f"{o.seconds:.2f}",
+             first_line(o.error) if o.error else ""] for o in result.outcomes.values()]
+    verdict = (style(result.stopped, fg="red") if result.stopped else
+               style(f"fleet {result.manifest.name}: train {result.train} done", fg="green")
+               if not result.count("failed", "error") else
+               style(f"fleet {result.manifest.name}: {result.count('failed', 'error')} "
+                     "database(s) failed", fg="red"))
+    busy = result.count("busy")
+    note = (f"\n{busy} database(s) are being applied by another runner"
+            if busy else "")
+    return table(["database", "wave", "status", "steps", "seconds", "error"], rows) + \
+        f"\n{verdict}{note}"
+
+
+def render_fleet_status(status: FleetStatus) -> str:
+    counts = ", ".join(f"{n} {state}" for state, n in status.counts().items())
+    rows = [[d.database, d.state, d.detail or ""] for d in status.databases]
+    return (f"fleet {status.manifest.name}, train {status.train}: {counts}\n"
+            + table(["database", "state", "detail"], rows))
+
+
+@main.group()
+def fleet() -> None:
+    """Fleets: the same release over many databases (fleets/NAME.toml)."""
+
+
+@fleet.command("plan")
+@click.argument("name")
+@concurrency_option
+@json_option
+@common_options
+def plan_command(orch: Orchestration, name: str, concurrency: int | None, as_json: bool) -> int:
+    """Where every database of the fleet stands, grouped by identical state."""
+    result = run(fleet_plan, orch, name, concurrency)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        click.echo(render_fleet_plan(result))
+    return result.exit_code
+
+
+@fleet.command("run")
+@click.argument("name")
+@click.argument("train")
+@concurrency_option
+@click.option("--canary", default="1", show_default=True, metavar="N|P%",
+              help="The first wave: a number of databases or a percentage; any failure in it "
+                   "stops the fleet. 0: no canary.")
+@click.option("--max-failures", type=click.IntRange(min=0), default=0, show_default=True,
+              metavar="K", help="After the canary, stop starting databases once more than K "
+                                "have failed.")
+@wait_option
+@json_option
+@common_options
+def run_command(orch: Orchestration, name: str, train: str, concurrency: int | None,
+                canary: str, max_failures: int, wait: float, as_json: bool) -> int:
+    """Apply release train TRAIN to every database of fleet NAME, canary first."""
+    def on_wave(wave: Wave, result: FleetRun) -> None:
+        click.echo(render_wave(wave, result), err=True)
+
+    result = fleet_run(orch, name, train, concurrency=concurrency, canary=canary,
+                       max_failures=max_failures, wait=wait, on_wave=on_wave)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        click.echo(render_fleet_run(result))
+    return result.exit_code
+
+
+@fleet.command("status")
+@click.argument("name")
+@click.argument("train")
+@concurrency_option
+@json_option
+@common_options
+def status_command(orch: Orchestration, name: str, train: str, concurrency: int | None,
+                   as_json: bool) -> int:
+    """What each database's ledger says about TRAIN; exit 1 when one stopped."""
+    result = run(fleet_status, orch, name, train, concurrency)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        click.echo(render_fleet_status(result))
+    return 1 if result.stopped else 0
