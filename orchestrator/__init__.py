@@ -37,9 +37,9 @@ _API: dict[str, tuple[str, str]] = {
     "plan_train": ("orchestrator.trains", "plan_train"),
     "run_train": ("orchestrator.trains", "run_train"),
     "train_status": ("orchestrator.trains", "train_status"),
-    "fleet_plan": ("orchestrator.fleets.plan", "fleet_plan"),
-    "fleet_run": ("orchestrator.fleets.run", "fleet_run"),
-    "fleet_status": ("orchestrator.fleets.status", "fleet_status"),
+    "fleet_plan": ("orchestrator.trains.fleets.plan", "fleet_plan"),
+    "fleet_run": ("orchestrator.trains.fleets.run", "fleet_run"),
+    "fleet_status": ("orchestrator.trains.fleets.status", "fleet_status"),
     "run_env": ("orchestrator.runtime.envrunner", "run_env"),
 }
 

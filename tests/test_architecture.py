@@ -26,7 +26,6 @@ LAYERS: list[set[str]] = [
     {"lint"},
     {"autogenerate"},
     {"branches", "trains", "planner"},
-    {"fleets"},
     {"cli"},
     {"__main__", "envrunner", "__init__"},  # entry points: what users and env.py files import
 ]

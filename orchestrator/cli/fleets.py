@@ -5,11 +5,11 @@ import click
 
 from orchestrator.cli.app import common_options, json_option, main, run, wait_option
 from orchestrator.cli.render import emit_json, short, style, table
-from orchestrator.fleets.plan import FleetPlan, fleet_plan
-from orchestrator.fleets.run import FleetRun, Wave, fleet_run
-from orchestrator.fleets.status import FleetStatus, fleet_status
+from orchestrator.runtime.ledger import first_line
 from orchestrator.runtime.orchestration import Orchestration
-from orchestrator.trains.ledger import first_line
+from orchestrator.trains.fleets.plan import FleetPlan, fleet_plan
+from orchestrator.trains.fleets.run import FleetRun, Wave, fleet_run
+from orchestrator.trains.fleets.status import FleetStatus, fleet_status
 
 _NAMES_SHOWN = 4
 concurrency_option = click.option(

@@ -44,7 +44,7 @@ class Settings:
     database_url: str | None
     ignore: tuple[str, ...]
     concurrency: int
-    #: ``[tool.orchestrate.fleets.NAME]`` tables as written (read by ``orchestrator.fleets``).
+    #: ``[tool.orchestrate.fleets.NAME]`` tables as written (read by ``orchestrator.trains.fleets``).
     fleets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property

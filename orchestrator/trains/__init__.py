@@ -2,6 +2,7 @@
 
 ``manifest`` reads ``trains/<name>.toml``; ``plan`` orders its steps; ``run`` applies them under
 the one-runner lock, recording each in the ledger (``runtime.ledger``); ``status`` reads it back.
+``fleets`` runs a train over many databases.
 """
 from orchestrator.trains.plan import TrainPlan, plan_train
 from orchestrator.trains.run import TrainRun, run_train

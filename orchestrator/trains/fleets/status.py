@@ -7,8 +7,8 @@ from typing import Any
 import anyio
 
 from orchestrator.core.errors import OrchestrateError
-from orchestrator.fleets.manifest import FleetManifest, Member, load_fleet, members
 from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.trains.fleets.manifest import FleetManifest, Member, load_fleet, members
 from orchestrator.trains.manifest import check_train_name
 from orchestrator.trains.status import train_status
 

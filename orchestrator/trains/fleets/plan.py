@@ -12,9 +12,9 @@ from typing import Any
 import anyio
 
 from orchestrator.core.errors import OrchestrateError
-from orchestrator.fleets.manifest import FleetManifest, Member, load_fleet, members
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
+from orchestrator.trains.fleets.manifest import FleetManifest, Member, load_fleet, members
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from sqlalchemy.engine import make_url
 
 from orchestrator.core.errors import ConfigError, OrchestrateError
 from orchestrator.core.logs import get_logger
-from orchestrator.fleets.manifest import FleetManifest, Member, load_fleet, members
 from orchestrator.runtime.database import redact
 from orchestrator.runtime.lock import TrainLocked
 from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.trains.fleets.manifest import FleetManifest, Member, load_fleet, members
 from orchestrator.trains.manifest import load_manifest
 from orchestrator.trains.run import TrainCannotStart, TrainRun, TrainStepFailed, run_train
 
