@@ -168,8 +168,8 @@ def merge_services(orch: Orchestration, services: Sequence[str] | None = None,
     if errors:
         raise MergeConflict(errors)
     forked = [r for r in results if len(r.heads) > 1]
-    for result in forked:  # every template there before any file is written
-        ws.service(result.service).require_template()
+    for result in forked:  # every template and folder there before any file is written
+        ws.service(result.service).require_writable()
     for result in forked:
         history = ws.histories[result.service]
         result.revision, result.path = _write_merge(history, result.heads, message)

@@ -15,7 +15,7 @@ from orchestrator.autogenerate.autodetect import detect_changes
 from orchestrator.core.errors import RevisionError
 from orchestrator.history.revision_graph import Node
 from orchestrator.lint import LintFinding, dialect_of, lint_revisions
-from orchestrator.runtime.database import redact
+from orchestrator.core.redaction import redact
 from orchestrator.runtime.executor import Executor
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step

@@ -93,14 +93,6 @@ def test_json_logs_one_event_per_step(example, db):
     assert len(steps) == 5 and steps[0]["n"] == 1 and steps[0]["of"] == 5
 
 
-def test_passwords_are_redacted_from_log_lines():
-    from orchestrator.core.logs import redact_passwords
-
-    assert redact_passwords("connect postgresql+asyncpg://app:hunter2@db:5432/x failed") == (
-        "connect postgresql+asyncpg://app:***@db:5432/x failed")
-    assert redact_passwords("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
-
-
 def test_autocommit_blocks_run_outside_the_step_transaction(example, db):
     """The documented fix for locking lint rules (CREATE INDEX CONCURRENTLY) runs as is."""
     concurrently = ("postgresql_concurrently=True" if db.backend == "postgresql" else "")

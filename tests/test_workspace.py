@@ -142,7 +142,7 @@ def test_unreachable_database_shows_url_without_password(example):
 def test_bad_database_url(example):
     result = orchestrate(example, "plan", url="not a url")
     assert result.exit_code == 2
-    assert "is not a database URL" in result.stderr
+    assert "--database-url: not a database URL" in result.stderr
     result = orchestrate(example, "plan", url="oracle://scott:tiger@host/db")
     assert result.exit_code == 2 and "not supported" in result.stderr
     assert "tiger" not in result.stderr

@@ -37,7 +37,8 @@ from orchestrator.core.errors import RevisionError, UnsafeToCompare
 from orchestrator.core.gc_tuning import Pacer, paced_collections
 from orchestrator.core.logs import get_logger
 from orchestrator.history.revisions import ServiceHistory
-from orchestrator.runtime.database import connect, redact
+from orchestrator.core.redaction import redact
+from orchestrator.runtime.database import connect
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.state import DatabaseState, read_state_sync

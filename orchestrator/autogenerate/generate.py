@@ -97,6 +97,8 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
     defaults and batch mode for the production target, whatever database was compared.
     """
     ws = orch.workspace
+    for service in ws.select(services):  # where the files go, before the database is read
+        service.require_writable()
     orch.service_graph  # foreign keys making a cycle of services: refused, explained
     report = await detect_changes(orch, services, drift=True)
     refuse_unsafe(report)

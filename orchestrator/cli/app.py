@@ -20,7 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from orchestrator.cli.render import style
 from orchestrator.core.errors import OrchestrateError
 from orchestrator.core.gc_tuning import paced_collections
-from orchestrator.core.logs import configure_logging, redact_passwords
+from orchestrator.core.logs import configure_logging
+from orchestrator.core.redaction import redact
 from orchestrator.runtime.orchestration import Orchestration
 
 
@@ -64,7 +65,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(style("error: ", fg="red", bold=True) + redact_passwords(message), err=True)
+    click.echo(style("error: ", fg="red", bold=True) + redact(message), err=True)
     sys.exit(code)
 
 

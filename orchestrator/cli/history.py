@@ -12,7 +12,7 @@ import click
 from orchestrator.cli.app import common_options, json_option, main, run
 from orchestrator.cli.render import display_path, emit_json, style, table
 from orchestrator.history.revision_graph import Node
-from orchestrator.runtime.database import redact
+from orchestrator.core.redaction import redact
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer
 

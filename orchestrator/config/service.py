@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,17 @@ class Service:
                 "writes new revisions from it. Copy one from another service (or Alembic's "
                 "generic script.py.mako, adding a `requires: list[str] = ...` line after "
                 "depends_on, as the example services' templates do)",
+            )
+        return self.template
+
+    def require_writable(self) -> Path:
+        """The template, and a versions folder new revisions can be written into (exit 2)."""
+        self.require_template()
+        if not os.access(self.versions_dir, os.W_OK | os.X_OK):
+            raise ServiceConfigError(
+                self.ini_path,
+                f"service {self.name!r}: its versions folder {self.versions_dir} is not "
+                "writable; a new revision cannot be written there",
             )
         return self.template
 
@@ -100,6 +112,11 @@ def read_service(ini_path: Path, services_package: str) -> Service:
         raise ServiceConfigError(
             ini_path, f"[alembic] script_location {script_location} has no env.py"
         )
+    version_table = section.get("version_table", "").strip() or default_version_table(name)
+    if not _NAME.match(version_table):
+        raise ServiceConfigError(
+            ini_path, f"[orchestrate] version_table = {version_table!r} is not a valid table "
+            "name: use letters, digits and '_', not starting with a digit")
     tables = _list(section.get("tables"))
     return Service(
         name=name,
@@ -109,7 +126,7 @@ def read_service(ini_path: Path, services_package: str) -> Service:
         metadata_attr=section.get("metadata", "").strip() or None,
         tables=tuple(tables) if tables else None,
         depends_on=tuple(_list(section.get("depends_on"))),
-        version_table=section.get("version_table", "").strip() or default_version_table(name),
+        version_table=version_table,
     )
 
 

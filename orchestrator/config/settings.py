@@ -1,6 +1,7 @@
 """Workspace settings: ``[tool.orchestrate]`` in the workspace's ``pyproject.toml``."""
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,10 +93,19 @@ def load_settings(root: Path) -> Settings:
     if concurrency < 1:
         raise ConfigError(f"{pyproject}: [tool.orchestrate] concurrency must be at least 1")
     url = _typed(pyproject, table, "database_url", str, None)
+    # normalised, not resolved: a symlinked services folder stays where the workspace puts it
+    services_dir = Path(os.path.normpath(
+        root / _typed(pyproject, table, "services_dir", str, "services")))
+    if not services_dir.is_relative_to(root):
+        raise ConfigError(
+            f"{pyproject}: [tool.orchestrate] services_dir = {table['services_dir']!r} is "
+            f"outside the workspace {root}; the services are imported as packages from the "
+            "workspace root, so their folder must be inside it"
+        )
     return Settings(
         root=root,
         pyproject=pyproject,
-        services_dir=root / _typed(pyproject, table, "services_dir", str, "services"),
+        services_dir=services_dir,
         ini_dir=root / _typed(pyproject, table, "ini_dir", str, "alembic.ini.d"),
         trains_dir=root / _typed(pyproject, table, "trains_dir", str, "trains"),
         fleets_dir=root / _typed(pyproject, table, "fleets_dir", str, "fleets"),
@@ -112,6 +122,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
 
 
 def _typed(path: Path, table: dict[str, Any], key: str, kind: type, default: Any) -> Any:

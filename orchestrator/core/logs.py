@@ -1,29 +1,21 @@
 """Logging, configured in one place: structlog to stderr, stdlib (Alembic's) routed through it.
 
 Pretty on a terminal, JSON with ``--log-format json``, plain key=value otherwise. A processor
-hides the password of any URL that reaches a log line.
+hides every secret (``redaction.redact``) in whatever reaches a log line.
 """
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import Any
 
 import structlog
 
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)[^@\s]+@")
-
-
-def redact_passwords(text: str) -> str:
-    return _URL_PASSWORD.sub(r"\g<head>***@", text)
+from orchestrator.core.redaction import redact_data
 
 
 def _redact(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
-    for key, value in event.items():
-        if isinstance(value, str) and "://" in value:
-            event[key] = redact_passwords(value)
-    return event
+    return {key: redact_data(value) for key, value in event.items()}
 
 
 def configure_logging(log_format: str = "auto", verbose: int = 0) -> None:

@@ -8,6 +8,7 @@ loader when one is not a literal), and Alembic is only asked to run the revision
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +26,12 @@ _ASSIGNMENT = re.compile(
     re.MULTILINE,
 )
 _DOCSTRING = re.compile(r'^\s*(?:[rRuU]?)("""|\'\'\')(.*?)\1', re.DOTALL)
+#: What a revision id may hold: Alembic writes 12 hex digits; hand-chosen ids (``--rev-id``)
+#: use letters, digits, ``_`` and ``.``. Anything else (a quote, ``;``, a space) would reach the
+#: version table's SQL, and Alembic itself refuses ``@ - + :``.
+_REVISION_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.]*$")
+#: The width of Alembic's ``version_num`` column: a longer id fails on PostgreSQL and MySQL.
+VERSION_NUM_WIDTH = 32
 _CREATE_DATE = re.compile(r"^Create Date:\s*(.+)$", re.MULTILINE)
 _UPGRADE = re.compile(r"^def upgrade\b.*$", re.MULTILINE)
 _NEXT_TOP_LEVEL = re.compile(r"^[^\s#]", re.MULTILINE)
@@ -82,6 +89,11 @@ class ServiceHistory:
             raise ConfigError(
                 f"{service.ini_path}: service {service.name!r} has no versions folder "
                 f"{folder}"
+            )
+        if not os.access(folder, os.R_OK | os.X_OK):
+            raise ConfigError(
+                f"{service.ini_path}: service {service.name!r}: its versions folder {folder} "
+                "cannot be read (permissions); its revisions would look absent"
             )
         for path in sorted(folder.glob("*.py")):
             if path.name.startswith("__"):
@@ -232,6 +244,7 @@ def read_revision_file(service: str, path: Path) -> Revision | None:
     revision = values["revision"]
     if not isinstance(revision, str) or not revision:
         raise RevisionError(f"{path}: `revision` must be a non-empty string, got {revision!r}")
+    check_revision_id(path, revision)
     docstring = _DOCSTRING.match(text)
     message = docstring.group(2).strip().splitlines()[0] if docstring and docstring.group(
         2).strip() else ""
@@ -247,6 +260,20 @@ def read_revision_file(service: str, path: Path) -> Revision | None:
         path=path,
         table_ops=tuple(_TABLE_OPS.findall(_upgrade_body(text))),
     )
+
+
+def check_revision_id(path: Path, revision: str) -> None:
+    """Refuse an id that could not be stored, or would be spliced into SQL (exit 2)."""
+    if not _REVISION_ID.match(revision):
+        raise RevisionError(
+            f"{path}: revision id {revision!r} is not allowed: use letters, digits, '_' and "
+            "'.' only (Alembic writes 12 hex digits)"
+        )
+    if len(revision) > VERSION_NUM_WIDTH:
+        raise RevisionError(
+            f"{path}: revision id {revision!r} has {len(revision)} characters; the version "
+            f"table's version_num column holds {VERSION_NUM_WIDTH}"
+        )
 
 
 _NOT_LITERAL = object()

@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 
 from orchestrator.config.settings import Settings
 from orchestrator.core.errors import ConfigError, DatabaseError
+from orchestrator.core.redaction import redact
 
 ENV_VAR = "ORCHESTRATE_DATABASE_URL"
 EMBEDDED_NAME = "orchestrate.db"
@@ -46,13 +47,23 @@ def embedded_url(state_dir: Path) -> URL:
 
 
 def async_url(text: str, origin: str) -> URL:
+    """``text`` as a URL with an async driver; a URL that cannot be right is exit 2, redacted."""
     try:
         url = make_url(text)
     except ArgumentError:
-        raise ConfigError(
-            f"{origin}: {redact_text(text)!r} is not a database URL "
+        raise ConfigError(  # not echoed: what a mistyped URL holds cannot be told apart
+            f"{origin}: not a database URL "
             "(expected e.g. postgresql+asyncpg://user@host:5432/db or sqlite:///path.db)"
         ) from None
+    except ValueError:  # SQLAlchemy reads the port with int()
+        raise ConfigError(
+            f"{origin}: the port of {redact(text)!r} is not a number"
+        ) from None
+    if url.host and "@" in url.host:
+        raise ConfigError(
+            f"{origin}: {redact(text)!r} has an unencoded '@' in its user name or password; "
+            "percent-encode it as %40 (e.g. urllib.parse.quote(password, safe=''))"
+        )
     backend = _BACKEND_ALIASES.get(url.get_backend_name(), url.get_backend_name())
     driver = _ASYNC_DRIVERS.get(backend)
     if driver is None:
@@ -64,18 +75,6 @@ def async_url(text: str, origin: str) -> URL:
     elif backend != url.get_backend_name():
         url = url.set(drivername=f"{backend}+{url.get_driver_name()}")
     return url
-
-
-def redact(url: URL) -> str:
-    """The URL as text with its password hidden: the only way a URL is ever shown."""
-    return url.render_as_string(hide_password=True)
-
-
-def redact_text(text: str) -> str:
-    try:
-        return redact(make_url(text))
-    except ArgumentError:
-        return "<unparseable URL>"
 
 
 def create_engine(url: URL) -> AsyncEngine:
@@ -129,6 +128,11 @@ async def connect(url: URL) -> AsyncIterator[AsyncConnection]:
         except (DBAPIError, OSError) as error:
             raise DatabaseError(
                 f"cannot connect to the database at {redact(url)}: {_first_line(error)}"
+            ) from None
+        except TypeError as error:  # a URL query parameter the driver does not take
+            raise ConfigError(
+                f"cannot use database URL {redact(url)}: the {url.get_driver_name()} driver "
+                f"refuses its parameters: {error}"
             ) from None
         try:
             yield connection

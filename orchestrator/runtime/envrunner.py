@@ -22,6 +22,7 @@ from orchestrator.config.settings import find_root
 from orchestrator.core.errors import OrchestrateError
 from orchestrator.runtime.database import async_url, connect, resolve_url
 from orchestrator.runtime.migration_options import migration_options
+from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.workspace.workspace import Workspace
 
 
@@ -47,6 +48,7 @@ def _run_env() -> None:
         config.get_main_option("sqlalchemy.url") or None
     )
     url = async_url(explicit, str(ini)) if explicit else resolve_url(workspace.settings)
+    Orchestration(workspace, url).check_configuration()
     metadata = workspace.metadata[service.name]
 
     def options(dialect_name: str) -> dict:

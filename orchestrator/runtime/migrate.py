@@ -45,6 +45,7 @@ async def upgrade(
 
     With ``sql``, no database is touched: the script starts from an empty database.
     """
+    orch.check_configuration()
     if sql:
         state = DatabaseState(heads={})
         steps = Sequencer(orch.revision_graph, state).upgrade(targets, with_requirements)
@@ -69,6 +70,7 @@ async def downgrade(
 
     With ``sql``, the script starts from the database's current state (read, not changed).
     """
+    orch.check_configuration()
     if sql:
         state = await orch.state()
         steps = Sequencer(orch.revision_graph, state).downgrade(service, revision, cascade)

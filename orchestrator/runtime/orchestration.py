@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from orchestrator.core.errors import ConfigError
 from orchestrator.history.revision_graph import RevisionGraph
 from orchestrator.runtime.database import resolve_url
 from orchestrator.runtime.state import DatabaseState, read_state
@@ -45,5 +46,33 @@ class Orchestration:
                 other.__dict__[derived] = self.__dict__[derived]
         return other
 
+    def check_configuration(self) -> None:
+        """Every check of the configuration, made before the lock and any database work.
+
+        Exit 2 naming the place: ownership overlaps, version tables colliding with tables,
+        names too long for the database's identifiers, revision ids, links and cycles.
+        """
+        self.workspace.check()
+        limit = identifier_limit(self.url)
+        for service in self.workspace.services.values():
+            if len(service.version_table.encode()) > limit:
+                raise ConfigError(
+                    f"{service.ini_path}: service {service.name!r}: its version table name "
+                    f"{service.version_table!r} has {len(service.version_table.encode())} "
+                    f"bytes; {self.url.get_backend_name()} identifiers hold {limit}. Use a "
+                    "shorter service name or set `version_table =` in [orchestrate]"
+                )
+        self.revision_graph  # noqa: B018 -- revision ids, links, requires and cycles checked
+
     async def state(self) -> DatabaseState:
         return await read_state(self.url, self.workspace.services.values())
+
+
+#: Identifier length limits the dialect classes do not state until connected (MySQL's says 255).
+_IDENTIFIER_LIMITS = {"postgresql": 63, "mysql": 64, "mariadb": 64}
+
+
+def identifier_limit(url: URL) -> int:
+    """The longest table name (in bytes) the database at ``url`` keeps without truncating."""
+    backend = url.get_backend_name()
+    return _IDENTIFIER_LIMITS.get(backend) or url.get_dialect().max_identifier_length

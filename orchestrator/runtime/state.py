@@ -5,13 +5,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import column, inspect, literal, select, table, union_all
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 
 from orchestrator.config.service import Service
 from orchestrator.core.errors import DatabaseError
-from orchestrator.runtime.database import connect, redact
+from orchestrator.core.redaction import redact
+from orchestrator.runtime.database import connect
 
 
 @dataclass
@@ -32,12 +33,15 @@ def read_state_sync(connection: Connection, services: Iterable[Service]) -> Data
     tables = inspect(connection).get_table_names()
     present = set(tables)
     state = DatabaseState(heads={s.name: [] for s in services}, tables=sorted(tables))
+    # the service name is a bound parameter and the table a quoted identifier: nothing of
+    # the workspace's configuration is ever spliced into SQL text
     selects = [
-        f"SELECT '{s.name}' AS service, version_num FROM {_quote(connection, s.version_table)}"
+        select(literal(s.name).label("service"),
+               table(s.version_table, column("version_num")).c.version_num)
         for s in services if s.version_table in present
     ]
     if selects:
-        rows = connection.execute(text(" UNION ALL ".join(selects))).all()
+        rows = connection.execute(union_all(*selects)).all()
         for service, version in rows:
             state.heads[service].append(version)
         for heads in state.heads.values():
@@ -60,7 +64,3 @@ async def read_state(url: URL, services: Iterable[Service]) -> DatabaseState:
         raise
     except DBAPIError as error:
         raise DatabaseError(f"reading {redact(url)} failed: {error.orig}") from None
-
-
-def _quote(connection: Connection, name: str) -> str:
-    return connection.dialect.identifier_preparer.quote(name)

@@ -7,7 +7,7 @@ from typing import Any
 
 from orchestrator.history.revision_graph import Node
 from orchestrator.lint import DIALECTS, LintFinding, lint_revisions
-from orchestrator.runtime.database import redact
+from orchestrator.core.redaction import redact
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Step
 from orchestrator.trains.manifest import TrainManifest, load_manifest, train_steps

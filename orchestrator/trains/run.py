@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import text
+from sqlalchemy import String, text
 from sqlalchemy.engine import Connection
 
 from orchestrator.core.errors import ConfigError, DatabaseError, MigrationFailed
@@ -83,6 +83,7 @@ async def run_train(orch: Orchestration, name: str, *, resume: bool = False,
     """Run (or resume) train ``name``; with ``dry_run`` or ``sql`` nothing is written."""
     ws = orch.workspace
     manifest = load_manifest(ws.settings, name, ws.histories)
+    orch.check_configuration()
     kind = "resume" if resume else "run"
     if sql or dry_run:
         return await _preview(orch, manifest, kind, sql)
@@ -177,7 +178,8 @@ async def _preview(orch: Orchestration, manifest: TrainManifest, kind: str,
 def _timeouts_sql(manifest: TrainManifest, orch: Orchestration) -> str:
     if not manifest.timeouts or orch.url.get_backend_name() != "postgresql":
         return ""
-    return "".join(f"SET {key} = '{value}';\n" for key, value in manifest.timeouts)
+    quote = String().literal_processor(orch.url.get_dialect()())
+    return "".join(f"SET {key} = {quote(value)};\n" for key, value in manifest.timeouts)
 
 
 async def _apply(orch: Orchestration, train_run: TrainRun, progress: Progress | None) -> None:

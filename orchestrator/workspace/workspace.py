@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 
 from orchestrator.config.service import Service, read_service
 from orchestrator.config.settings import Settings, find_root, load_settings
@@ -48,6 +48,7 @@ class Workspace:
             services[service.name] = service
         if not services:
             raise ConfigError(f"{ini_dir}: no service ini files (*.ini) found")
+        _check_version_tables_distinct(services)
         for service in services.values():
             for needed in service.depends_on:
                 if needed not in services:
@@ -131,10 +132,11 @@ class Workspace:
                 claims[name] = [(table, "ini") for table in service.tables]
             else:
                 model_tables = [
-                    key for key in self.metadata[name].tables
-                    if key not in self.version_tables
+                    key for key, table in self.metadata[name].tables.items()
+                    if not _declares_own_version_table(service, table)
                 ]
                 claims[name] = [(table, "models") for table in model_tables]
+            self._check_not_version_tables(service, [table for table, _ in claims[name]])
             if not claims[name]:
                 raise OwnershipError(
                     f"service {name!r} defines no tables: {service.models} has none in its "
@@ -144,6 +146,41 @@ class Workspace:
         return OwnershipRegistry.build(
             claims, ignore=self.settings.ignore, version_tables=self.version_tables
         )
+
+    def check(self) -> None:
+        """Every check of the loaded workspace that needs no database (exit 2): ownership
+        overlaps, version tables colliding with tables, models that import."""
+        self.ownership  # noqa: B018 -- raises on a table claimed twice
+
+    def _check_not_version_tables(self, service: Service, tables: list[str]) -> None:
+        by_table = {s.version_table: s for s in self.services.values()}
+        for table in tables:
+            holder = by_table.get(table)
+            if holder is not None:
+                source = "its ini's `tables =`" if service.tables is not None else "its models"
+                raise ConfigError(
+                    f"{holder.ini_path}: [orchestrate] version_table = {table!r} is also a "
+                    f"table of service {service.name!r} (from {source}); Alembic would mix "
+                    "the table's rows with the version rows. Choose another version_table"
+                )
+
+
+def _check_version_tables_distinct(services: dict[str, Service]) -> None:
+    seen: dict[str, Service] = {}
+    for service in services.values():
+        other = seen.setdefault(service.version_table, service)
+        if other is not service:
+            raise ConfigError(
+                f"services {other.name!r} ({other.ini_path}) and {service.name!r} "
+                f"({service.ini_path}) both use the version table {service.version_table!r}; "
+                "each service needs its own, or their histories mix. Set a distinct "
+                "`version_table =` in [orchestrate]"
+            )
+
+
+def _declares_own_version_table(service: Service, table: Table) -> bool:
+    """A models package may declare its service's own version table; that is no claim."""
+    return table.name == service.version_table and set(table.c.keys()) == {"version_num"}
 
 
 def check_naming_conventions(metadata: dict[str, MetaData]) -> None:
