@@ -12,13 +12,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support import DatabaseHandle, orchestrate, write
+import pytest
+from support import DatabaseHandle, orchestrate, pg_available, write
 
+from benchmarks.databases import throwaway_postgres
 from benchmarks.synthetic import service_ini
+from conftest import PG_SERVER
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "services" / "users" / "migrations" / "script.py.mako"
 HEADER = "import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n"
+
+
+@pytest.fixture
+def postgres():
+    """A fresh PostgreSQL database, for the features only PostgreSQL has (import the fixture)."""
+    if not pg_available(PG_SERVER):
+        pytest.skip(f"PostgreSQL at {PG_SERVER} is unreachable")
+    with throwaway_postgres(PG_SERVER, "orch_test") as url:
+        yield DatabaseHandle(url, "postgresql")
+
+
+def sqlite(folder: Path, name: str = "test.db") -> DatabaseHandle:
+    return DatabaseHandle(f"sqlite+aiosqlite:///{folder / name}", "sqlite")
 
 
 class ModelWorkspace:

@@ -8,11 +8,7 @@ the generating backend finds nothing (no permanent false positive).
 from __future__ import annotations
 
 import pytest
-from model_workspace import ModelWorkspace
-from support import DatabaseHandle, pg_available
-
-from conftest import PG_SERVER
-from benchmarks.databases import throwaway_postgres
+from model_workspace import ModelWorkspace, postgres, sqlite  # noqa: F401  (a fixture)
 
 MODELS = '''
 metadata = sa.MetaData()
@@ -33,18 +29,6 @@ sa.Table(
 CHANGED = MODELS.replace('server_default="free"),', 'server_default="free"),\n'
                          '    sa.Column("muted", sa.Boolean, server_default=sa.false()),').replace(
     '    sa.Column("verified", sa.Boolean, nullable=False, server_default=sa.true()),\n', '')
-
-
-@pytest.fixture
-def postgres():
-    if not pg_available(PG_SERVER):
-        pytest.skip(f"PostgreSQL at {PG_SERVER} is unreachable")
-    with throwaway_postgres(PG_SERVER, "orch_test") as url:
-        yield DatabaseHandle(url, "postgresql")
-
-
-def sqlite(tmp_path, name: str) -> DatabaseHandle:
-    return DatabaseHandle(f"sqlite+aiosqlite:///{tmp_path / name}", "sqlite")
 
 
 @pytest.mark.postgres

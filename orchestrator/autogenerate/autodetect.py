@@ -266,7 +266,7 @@ def compare_service(connection: Connection, service: Service, metadata: MetaData
                     ownership: OwnershipRegistry, snapshot: Snapshot) -> ops.MigrationScript:
     """Alembic's autogenerate comparison of one service, reading ``snapshot``."""
     options = migration_options(service, metadata, ownership, connection.dialect.name)
-    options["autogenerate_plugins"] = ["alembic.autogenerate.*", PLUGIN]
+    options["autogenerate_plugins"] = [*options["autogenerate_plugins"], PLUGIN]
     options[INSPECTOR_OPTION] = SnapshotInspector(inspect(connection), snapshot,
                                                   ownership.tables_of(service.name))
     context = MigrationContext.configure(connection, opts=options)

@@ -26,9 +26,11 @@ from orchestrator.autogenerate.autodetect import (
 )
 from orchestrator.autogenerate.requirements import (
     PlannedRevision,
+    created_enums,
     created_tables,
     new_foreign_keys,
     resolve_requirements,
+    used_enums,
 )
 from orchestrator.autogenerate.writer import write_revision
 from orchestrator.core.errors import GenerationRefused
@@ -108,11 +110,13 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
         if not entry.changes and not allow_empty:
             continue
         assert entry.script is not None
+        upgrade_ops = entry.script.upgrade_ops
         planned[entry.service] = PlannedRevision(
             entry.service, rev_id(), tuple(histories[entry.service].heads),
-            created_tables(entry.script.upgrade_ops),
-            new_foreign_keys(entry.script.upgrade_ops))
-    resolve_requirements(planned, histories, ws.ownership, report.snapshot.table_names)
+            created_tables(upgrade_ops), new_foreign_keys(upgrade_ops),
+            enums=used_enums(upgrade_ops), creates_enums=created_enums(upgrade_ops))
+    resolve_requirements(planned, histories, ws.ownership, report.snapshot.table_names,
+                         [enum["name"] for enum in report.snapshot.enums or []])
     result = GenerateResult(ws.root, message, report)
     try:
         for name, plan in planned.items():

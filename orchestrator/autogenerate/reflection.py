@@ -51,6 +51,8 @@ class Snapshot:
     table_names: list[str]
     data: dict[str, dict[TableKey, Any]] = field(default_factory=dict)
     unsupported: frozenset[str] = frozenset()
+    #: PostgreSQL's native enum types, every schema: ``Inspector.get_enums(schema="*")``.
+    enums: list[dict] | None = None
 
     @cached_property
     def present(self) -> frozenset[str]:
@@ -75,6 +77,9 @@ async def reflect(connections: Sequence[AsyncConnection],
     keep = wanted if callable(wanted) else set(wanted).__contains__
     tables = [name for name in names if keep(name)]
     snapshot = Snapshot(connections[0].dialect.name, names)
+    if snapshot.dialect == "postgresql":
+        snapshot.enums = await connections[0].run_sync(
+            lambda c: inspect(c).get_enums(schema="*"))
     if not tables:
         return snapshot
     filter_names = None if len(tables) * 2 > len(names) else tables
@@ -159,6 +164,13 @@ class SnapshotInspector:
         if schema is not None:
             return self._live.get_table_names(schema, **kw)
         return list(self._tables)
+
+    def get_enums(self, schema: str | None = None, **kw: Any) -> list[dict]:
+        """The enum types of ``schema`` (``None``: those visible on the search path)."""
+        if self._snapshot.enums is None or kw:
+            return self._live.get_enums(schema, **kw)
+        return [dict(enum, labels=list(enum["labels"])) for enum in self._snapshot.enums
+                if schema == "*" or (enum["schema"] == schema if schema else enum["visible"])]
 
     def _multi(self, kind: str, schema: str | None = None,
                filter_names: Iterable[str] | None = None, **kw: Any) -> dict[TableKey, Any]:

@@ -1,10 +1,14 @@
-"""The cross-service ``requires`` of a generated revision, inferred from its new foreign keys.
+"""The cross-service ``requires`` of a generated revision, from its new foreign keys and enums.
 
 As Django's autodetector adds a dependency on the migration that created a referenced model, a
 revision whose operations create a foreign key to another service's table requires the
 revision of that service that created the table: one generated in the same run, else the
 latest one in its history creating (or renaming into) the table, else, when the table exists
 but its creation cannot be read from the history, that service's head.
+
+A column using a native enum type that another service creates (``postgresql.ENUM(...,
+create_type=False)``) requires that service's revision creating the type in the same run, else
+its head, which has it when the type is in the database already.
 
 Such a requirement cannot close a cycle in the revision DAG unless two services' new tables
 point at each other, which is a cycle of the service graph that ``generate`` refuses (with
@@ -16,12 +20,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from alembic.operations import ops
-from sqlalchemy import ForeignKeyConstraint
+from alembic_postgresql_enum.operations import CreateEnumOp
+from sqlalchemy import Column, ForeignKeyConstraint
 
 from orchestrator.autogenerate.autodetect import operations
 from orchestrator.core.errors import GenerationRefused
 from orchestrator.history.operations import read_operations
 from orchestrator.history.revisions import Requirement, ServiceHistory
+from orchestrator.workspace.enum_types import native_enum
 from orchestrator.workspace.ownership import OwnershipRegistry
 
 
@@ -47,6 +53,8 @@ class PlannedRevision:
     creates: frozenset[str]
     foreign_keys: list[ForeignKeyTarget]
     requires: list[Requirement] = field(default_factory=list)
+    enums: frozenset[str] = frozenset()  # native enum types its columns use
+    creates_enums: frozenset[str] = frozenset()
 
 
 def new_foreign_keys(upgrade_ops: ops.UpgradeOps) -> list[ForeignKeyTarget]:
@@ -73,6 +81,21 @@ def new_foreign_keys(upgrade_ops: ops.UpgradeOps) -> list[ForeignKeyTarget]:
     return list(dict.fromkeys(found))
 
 
+def used_enums(upgrade_ops: ops.UpgradeOps) -> frozenset[str]:
+    """The native enum types of the columns that ``create_table``/``add_column`` create."""
+    columns: list = []
+    for op in operations(upgrade_ops):
+        if isinstance(op, ops.CreateTableOp):
+            columns += [c for c in op.columns if isinstance(c, Column)]
+        elif isinstance(op, ops.AddColumnOp):
+            columns.append(op.column)
+    return frozenset(found[0].name for c in columns if (found := native_enum(c.type)))
+
+
+def created_enums(upgrade_ops: ops.UpgradeOps) -> frozenset[str]:
+    return frozenset(op.name for op in operations(upgrade_ops) if isinstance(op, CreateEnumOp))
+
+
 def created_tables(upgrade_ops: ops.UpgradeOps) -> frozenset[str]:
     return frozenset(op.table_name for op in operations(upgrade_ops)
                      if isinstance(op, ops.CreateTableOp))
@@ -95,6 +118,7 @@ def resolve_requirements(
     histories: Mapping[str, ServiceHistory],
     ownership: OwnershipRegistry,
     existing_tables: Collection[str],
+    existing_enums: Collection[str] = (),
 ) -> None:
     """Fill ``requires`` of every planned revision; refuse what cannot be satisfied."""
     for plan in planned.values():
@@ -105,7 +129,27 @@ def resolve_requirements(
                 continue
             needed[_requirement(plan, fk, owner, planned, histories[owner],
                                 existing_tables)] = None
+        for enum in sorted(plan.enums):
+            owner = ownership.enum_owner(enum)
+            if owner is not None and owner != plan.service:
+                needed[_enum_requirement(plan, enum, owner, planned, histories[owner],
+                                         existing_enums)] = None
         plan.requires = sorted(needed, key=str)
+
+
+def _enum_requirement(plan: PlannedRevision, enum: str, owner: str,
+                      planned: Mapping[str, PlannedRevision], history: ServiceHistory,
+                      existing_enums: Collection[str]) -> Requirement:
+    other = planned.get(owner)
+    if other is not None and enum in other.creates_enums:
+        return Requirement(owner, other.revision)
+    if enum not in existing_enums or len(history.heads) != 1:
+        raise GenerationRefused(
+            f"service {plan.service!r} uses enum type {enum!r} of service {owner!r}, which "
+            f"the database does not have and no revision generated now creates. Generate "
+            f"both in one run: `orchestrate generate {owner} {plan.service} -m ...`"
+        )
+    return Requirement(owner, history.heads[0])
 
 
 def _requirement(plan: PlannedRevision, fk: ForeignKeyTarget, owner: str,

@@ -10,9 +10,15 @@ from typing import Any
 from sqlalchemy import MetaData
 
 from orchestrator.config.service import Service
+from orchestrator.runtime import enum_comparison
 from orchestrator.runtime.rendering import render_item
+from orchestrator.runtime.scope import SCOPE_OPTION, ServiceScope
 from orchestrator.runtime.server_defaults import compare_server_default
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
+
+
+#: Alembic's own comparisons plus orchestrate's comparator plugins.
+AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", enum_comparison.PLUGIN]
 
 
 def migration_options(
@@ -45,4 +51,6 @@ def migration_options(
         "compare_type": True,
         "compare_server_default": compare_server_default,
         "render_as_batch": dialect_name == "sqlite",
+        "autogenerate_plugins": AUTOGENERATE_PLUGINS,
+        SCOPE_OPTION: ServiceScope(service.name, owned, ownership),
     }

@@ -14,6 +14,8 @@ then break on the other backends, or do not import at all; Alembic's ``render_it
   dialect's Alembic implementation, which writes its sub-types with their prefix
   (``astext_type=sa.Text()``), not by the compared database's, which leaves ``Text()``
   unimported;
+- a PostgreSQL enum column whose type is created apart is written with ``create_type=False``
+  exactly once;
 - a custom type is written as ``shared_db.types.TenantId()`` but Alembic leaves importing
   ``shared_db.types`` to the user: the import is added.
 """
@@ -25,7 +27,7 @@ from typing import Any, Literal
 from alembic.ddl.impl import DefaultImpl
 from alembic.ddl.impl import _impls as alembic_impls
 from sqlalchemy import Boolean
-from sqlalchemy.dialects import registry
+from sqlalchemy.dialects import postgresql, registry
 from sqlalchemy.schema import DefaultClause
 from sqlalchemy.sql import elements, functions
 
@@ -43,7 +45,8 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
         return render_server_default(obj, autogen_context)
     if type_ == "type":
         import_custom_type(obj, autogen_context)
-        return render_dialect_type(obj, autogen_context)
+        return render_enum_reference(obj, autogen_context) or render_dialect_type(
+            obj, autogen_context)
     return False
 
 
@@ -86,6 +89,24 @@ def render_dialect_type(type_: Any, autogen_context: Any) -> str | Literal[False
     if rendered and autogen_context.imports is not None:
         autogen_context.imports.add(f"from sqlalchemy.dialects import {name}")
     return rendered
+
+
+def render_enum_reference(type_: Any, autogen_context: Any) -> str | Literal[False]:
+    """A PostgreSQL enum column that does not create its type, ``create_type=False`` once.
+
+    Columns whose enum type a revision creates by itself (alembic-postgresql-enum) or another
+    service owns are written ``postgresql.ENUM(..., create_type=False)``; SQLAlchemy's repr may
+    already say so, and the library's would then say it twice (a SyntaxError).
+    """
+    if not isinstance(type_, postgresql.ENUM) or type_.create_type:
+        return False
+    text = postgresql.ENUM.__repr__(type_).replace(type(type_).__name__ + "(", "ENUM(", 1)
+    text = text.replace(", metadata=MetaData()", "")
+    if "create_type=False" not in text:
+        text = text[:-1] + ", create_type=False)"
+    if autogen_context.imports is not None:
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+    return f"postgresql.{text}"
 
 
 def import_custom_type(type_: Any, autogen_context: Any) -> None:

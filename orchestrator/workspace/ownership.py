@@ -46,10 +46,11 @@ class Overlap:
     table: str
     first: Claim
     second: Claim
+    kind: str = "table"  # or "enum": a native enum type both services create
 
     def __str__(self) -> str:
         return (
-            f"table {self.table!r} is claimed by service {self.first.service!r} (from its "
+            f"{self.kind} {self.table!r} is claimed by service {self.first.service!r} (from its "
             f"{self.first.source}) and by service {self.second.service!r} (from its "
             f"{self.second.source})"
         )
@@ -61,6 +62,8 @@ class OwnershipRegistry:
     overlaps: list[Overlap] = field(default_factory=list)
     ignore: tuple[str, ...] = ()
     version_tables: frozenset[str] = frozenset()
+    #: Native enum types by name: the service whose models create each (see enum_types).
+    enum_owners: dict[str, Claim] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -68,6 +71,7 @@ class OwnershipRegistry:
         claims: Mapping[str, Iterable[tuple[str, str]]],
         ignore: Iterable[str] = (),
         version_tables: Iterable[str] = (),
+        enum_claims: Mapping[str, Iterable[str]] | None = None,
     ) -> OwnershipRegistry:
         """``claims`` maps a service to ``(table, source)`` pairs.
 
@@ -87,6 +91,12 @@ class OwnershipRegistry:
                         registry.owners[table] = Claim(service, source)
                     elif held.service != service and (held.source == "history") == weak:
                         registry.overlaps.append(Overlap(table, held, Claim(service, source)))
+        for service in sorted(enum_claims or {}):
+            for enum in sorted(set((enum_claims or {})[service])):
+                claim = Claim(service, "models")
+                held = registry.enum_owners.setdefault(enum, claim)
+                if held != claim:
+                    registry.overlaps.append(Overlap(enum, held, claim, "enum"))
         return registry
 
     def check(self) -> OwnershipRegistry:
@@ -94,10 +104,14 @@ class OwnershipRegistry:
         if self.overlaps:
             raise OwnershipError(
                 "; ".join(str(overlap) for overlap in self.overlaps)
-                + ". Every table must belong to exactly one service: remove it from one "
-                "service's models, or restrict that service with `tables = ...` in its ini"
+                + ". " + " ".join(dict.fromkeys(_RESOLVE[o.kind] for o in self.overlaps))
             )
         return self
+
+    def enum_owner(self, name: str) -> str | None:
+        """The service creating native enum type ``name``, if any service's models do."""
+        claim = self.enum_owners.get(name)
+        return claim.service if claim else None
 
     def owner(self, table: str) -> str | None:
         claim = self.owners.get(table)
@@ -132,6 +146,14 @@ class OwnershipRegistry:
     def unowned(self, tables: Iterable[str]) -> list[str]:
         """The tables, from a database listing, that nobody owns and nothing ignores."""
         return sorted(t for t in tables if self.classify(t) is Ownership.UNOWNED)
+
+
+_RESOLVE = {
+    "table": "Every table must belong to exactly one service: remove it from one service's "
+             "models, or restrict that service with `tables = ...` in its ini.",
+    "enum": "Every enum type must be created by exactly one service: in the others, reference "
+            "it with postgresql.ENUM(..., name=..., create_type=False).",
+}
 
 
 def _matches(table: str, patterns: Iterable[str]) -> bool:

@@ -16,6 +16,7 @@ from orchestrator.core.errors import (
 )
 from orchestrator.core.gc_tuning import paced_collections
 from orchestrator.history.revisions import ServiceHistory
+from orchestrator.workspace.enum_types import enum_uses
 from orchestrator.workspace.model_loader import load_metadata, prepare_imports
 from orchestrator.workspace.ownership import OwnershipRegistry
 
@@ -126,6 +127,7 @@ class Workspace:
     def claims(self) -> OwnershipRegistry:
         """The ownership registry as claimed, overlaps kept (for reports such as ``plan``)."""
         claims: dict[str, list[tuple[str, str]]] = {}
+        enums: dict[str, list[str]] = {}
         for name in self.names:
             service = self.services[name]
             if service.tables is not None:
@@ -142,9 +144,12 @@ class Workspace:
                     f"service {name!r} defines no tables: {service.models} has none in its "
                     f"MetaData (checked every submodule) and {service.ini_path} lists none"
                 )
+            declared = enum_uses(self.metadata[name], [table for table, _ in claims[name]])
+            enums[name] = [enum for enum, use in declared.items() if use.creates]
             claims[name] += [(t, "history") for t in self.histories[name].table_claims()]
         return OwnershipRegistry.build(
-            claims, ignore=self.settings.ignore, version_tables=self.version_tables
+            claims, ignore=self.settings.ignore, version_tables=self.version_tables,
+            enum_claims=enums,
         )
 
     def check(self) -> None:
