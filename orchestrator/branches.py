@@ -30,7 +30,6 @@ from orchestrator.history.conflicts import Conflict, analyse_conflicts
 from orchestrator.history.revisions import ServiceHistory
 from orchestrator.runtime.orchestration import Orchestration
 
-HEADS_SCHEMA_VERSION = 1
 log = get_logger()
 
 __all__ = ["Conflict", "Head", "MergeConflict", "MergeResult", "ServiceHeads",

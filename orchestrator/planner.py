@@ -4,8 +4,8 @@ For every service: where the database stands, its heads, the pending revisions w
 findings, the model changes no revision holds yet (from one shared reflection, for services
 whose database is at head), and what else is wrong (several heads, ownership overlaps, tables
 nobody owns, a database revision missing from the code). Then the global ordered steps,
-exactly what ``upgrade`` would apply. The JSON form
-is documented in docs/plan-json.md; bump ``PLAN_SCHEMA_VERSION`` on any incompatible change.
+exactly what ``upgrade`` would apply. ``Plan.to_dict()`` is the payload of
+``orchestrate plan --json`` (docs/json.md, docs/schemas/plan.json).
 """
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ from orchestrator.autogenerate.autodetect import detect_changes
 from orchestrator.core.errors import RevisionError
 from orchestrator.history.revision_graph import Node
 from orchestrator.lint import LintFinding, dialect_of, lint_revisions
-from orchestrator.core.redaction import redact
+from orchestrator.runtime.database import describe_database
 from orchestrator.runtime.executor import Executor
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import DatabaseState
 
-PLAN_SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class ServicePlan:
 
     def to_dict(self) -> dict:
         return {
-            "name": self.name,
+            "service": self.name,
             "version_table": self.version_table,
             "current": self.current,
             "heads": self.heads,
@@ -94,10 +93,9 @@ class Plan:
 
     def to_dict(self) -> dict:
         return {
-            "schema_version": PLAN_SCHEMA_VERSION,
             "database": self.database,
             "services": [s.to_dict() for s in self.services],
-            "steps": [{"n": n, **s.to_dict()} for n, s in enumerate(self.steps, 1)],
+            "steps": [{"position": n, **s.to_dict()} for n, s in enumerate(self.steps, 1)],
             "findings": [f.to_dict() for f in self.findings],
             "summary": self.summary(),
             "verdict": "clean" if self.clean else "problems",
@@ -136,8 +134,7 @@ async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
             for f in lint.get(step.node, [])
         ]
     await _model_changes(orch, state, services, findings)
-    database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name(),
-                "exists": state.exists}
+    database = describe_database(orch.url, state.exists)
     plan = Plan(database, list(services.values()), steps, findings)
     if sql:
         plan.sql = Executor(ws).render_sql(orch.url, steps, state)

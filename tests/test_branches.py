@@ -197,7 +197,7 @@ def test_heads_is_the_ci_gate(example, tmp_path):
     clean = orchestrate(example, "heads", "--json")
     assert clean.exit_code == 0, clean.stderr
     report = json.loads(clean.stdout)
-    assert report["schema_version"] == 1 and report["verdict"] == "clean"
+    assert report["schema_version"] == 2 and report["verdict"] == "clean"
     assert [s["service"] for s in report["services"]] == [
         "invoices", "orders", "products", "tenants", "users"]
     assert all(len(s["heads"]) == 1 and not s["forked"] for s in report["services"])

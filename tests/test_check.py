@@ -24,8 +24,8 @@ def test_check_exit_codes_and_json(example, db):
     clean = orchestrate(example, "check", "--json", url=db.url)
     assert clean.exit_code == 0, clean.stderr
     report = json.loads(clean.stdout)
-    assert report["verdict"] == "clean" and report["schema_version"] == 1
-    assert [s["name"] for s in report["services"]] == [
+    assert report["verdict"] == "clean" and report["schema_version"] == 2
+    assert [s["service"] for s in report["services"]] == [
         "invoices", "orders", "products", "tenants", "users"]
     assert all(s["compared"] and s["changes"] == [] for s in report["services"])
 
@@ -35,7 +35,7 @@ def test_check_exit_codes_and_json(example, db):
     assert found.exit_code == 1
     report = json.loads(found.stdout)
     assert report["verdict"] == "changes"
-    changes = {s["name"]: s["changes"] for s in report["services"]}
+    changes = {s["service"]: s["changes"] for s in report["services"]}
     assert changes["products"] == [{"operation": "add_column", "table": "products",
                                     "object": "barcode", "detail": "String(length=32)"}]
     assert all(changes[name] == [] for name in changes if name != "products")
@@ -102,7 +102,7 @@ class Money(sa.TypeDecorator):
          '    sa.Column("updated_at"')
     found = orchestrate(example, "check", "--json", url=url)
     assert found.exit_code == 1
-    products = next(s for s in json.loads(found.stdout)["services"] if s["name"] == "products")
+    products = next(s for s in json.loads(found.stdout)["services"] if s["service"] == "products")
     (problem,) = products["unstable_types"]
     assert (problem["table"], problem["column"], problem["type"]) == (
         "products", "cost", "shared_db.weird.Money")

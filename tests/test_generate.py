@@ -33,12 +33,12 @@ def generate(root: Path, *args: str, url: str) -> dict:
 
 
 def operations(result: dict) -> dict[str, set[tuple]]:
-    return {s["name"]: {(c["operation"], c["table"], c["object"]) for c in s["changes"]}
+    return {s["service"]: {(c["operation"], c["table"], c["object"]) for c in s["changes"]}
             for s in result["services"]}
 
 
 def written(result: dict, service: str) -> dict | None:
-    return next(s["written"] for s in result["services"] if s["name"] == service)
+    return next(s["written"] for s in result["services"] if s["service"] == service)
 
 
 def orders_point_at_new_user_groups(root: Path) -> None:
@@ -173,7 +173,7 @@ def test_a_hand_altered_database_is_refused_and_named(example, db):
     assert "Traceback" not in refused.stderr
     audit = orchestrate(example, "check", "--drift", "--json", url=db.url)
     assert audit.exit_code == 1
-    drift = {s["name"]: [(d["kind"], d["name"], d["state"]) for d in s["drift"]]
+    drift = {s["service"]: [(d["kind"], d["name"], d["state"]) for d in s["drift"]]
              for s in json.loads(audit.stdout)["services"]}
     assert drift["orders"] == [("column", "hand_made", "unexplained")]
     assert drift["users"] == [("index", "ix_users_by_hand", "unexplained")]
@@ -211,7 +211,7 @@ def test_several_heads_are_refused_with_the_merge_command(example, tmp_path):
 def test_allow_empty_writes_a_revision_that_applies(example, db):
     upgraded(example, db.url)
     result = generate(example, "tenants", "-m", "nothing yet", "--allow-empty", url=db.url)
-    assert [s["name"] for s in result["services"]] == ["tenants"]
+    assert [s["service"] for s in result["services"]] == ["tenants"]
     revision = written(result, "tenants")["revision"]
     text = (example / written(result, "tenants")["path"]).read_text()
     assert "adjust! ###\n    pass\n" in text and "\n    op." not in text

@@ -12,7 +12,7 @@ def test_plan_upgrade_plan_on_both_backends(example, db):
     before = orchestrate(example, "plan", "--json", url=db.url)
     assert before.exit_code == 0, before.stderr
     plan = json.loads(before.stdout)
-    assert [s["name"] for s in plan["services"]] == [
+    assert [s["service"] for s in plan["services"]] == [
         "tenants", "products", "users", "orders", "invoices"]
     assert all(s["current"] == [] and len(s["pending"]) == 1 for s in plan["services"])
     order = [step["service"] for step in plan["steps"]]

@@ -5,10 +5,11 @@ import json
 
 from support import orchestrate, write
 
-TOP_KEYS = {"schema_version", "database", "services", "steps", "findings", "summary", "verdict"}
-SERVICE_KEYS = {"name", "version_table", "current", "heads", "at_head", "pending",
+TOP_KEYS = {"schema_version", "command", "ok", "exit_code", "verdict", "database", "services",
+            "steps", "findings", "summary", "errors"}
+SERVICE_KEYS = {"service", "version_table", "current", "heads", "at_head", "pending",
                 "model_changes", "not_compared", "findings"}
-STEP_KEYS = {"n", "service", "revision", "direction", "message"}
+STEP_KEYS = {"position", "service", "revision", "direction", "message"}
 FINDING_KEYS = {"severity", "code", "service", "message"}
 
 
@@ -27,7 +28,7 @@ def branch(root, service, revision, down, body="pass"):
 def test_json_schema_on_an_empty_database(example, db):
     code, plan = plan_json(example, db.url)
     assert code == 0
-    assert set(plan) == TOP_KEYS and plan["schema_version"] == 1
+    assert set(plan) == TOP_KEYS and plan["schema_version"] == 2
     assert set(plan["database"]) == {"url", "dialect", "exists"}
     assert plan["database"]["dialect"] == db.backend
     for service in plan["services"]:
@@ -37,7 +38,7 @@ def test_json_schema_on_an_empty_database(example, db):
             {"revision", "message", "requires", "lint"}]
         assert service["model_changes"] is None and "not at head" in service["not_compared"]
     assert all(set(step) == STEP_KEYS for step in plan["steps"])
-    assert [step["n"] for step in plan["steps"]] == [1, 2, 3, 4, 5]
+    assert [step["position"] for step in plan["steps"]] == [1, 2, 3, 4, 5]
     assert plan["summary"] == {"services": 5, "pending_revisions": 5, "model_changes": 0,
                                "errors": 0, "warnings": 0}
     assert plan["verdict"] == "clean"
@@ -56,7 +57,7 @@ def test_several_heads_are_flagged_and_exit_1(example, db):
     branch(example, "users", "b2b2b2b2b2b2", "3f2a9c1b0d4e")
     code, plan = plan_json(example, db.url)
     assert code == 1 and plan["verdict"] == "problems"
-    users = next(s for s in plan["services"] if s["name"] == "users")
+    users = next(s for s in plan["services"] if s["service"] == "users")
     assert users["heads"] == ["b1b1b1b1b1b1", "b2b2b2b2b2b2"]
     assert [f["code"] for f in users["findings"]] == ["multiple-heads"]
     text = orchestrate(example, "plan", url=db.url)
@@ -92,7 +93,7 @@ def test_database_at_a_revision_the_code_lacks(example, db):
     db.execute("UPDATE alembic_version_products SET version_num = 'feedfacecafe'")
     code, plan = plan_json(example, db.url)
     assert code == 1 and plan["steps"] == []
-    products = next(s for s in plan["services"] if s["name"] == "products")
+    products = next(s for s in plan["services"] if s["service"] == "products")
     assert products["findings"][0]["code"] == "unknown-database-revision"
     assert "feedfacecafe" in products["findings"][0]["message"]
 
@@ -125,7 +126,7 @@ def test_pending_model_changes_are_found_from_one_reflection(example, db):
         '    sa.Column("email"'))
     code, plan = plan_json(example, db.url)
     assert code == 1 and plan["summary"]["model_changes"] == 1
-    by_name = {s["name"]: s for s in plan["services"]}
+    by_name = {s["service"]: s for s in plan["services"]}
     assert by_name["users"]["model_changes"] == [
         {"operation": "add_column", "table": "users", "object": "nickname",
          "detail": "String(length=40)"}]
@@ -148,7 +149,7 @@ def test_lint_findings_of_pending_revisions(example, db):
           '        batch.add_column(sa.Column("notes", sa.Text(), nullable=True))\n')
     code, plan = plan_json(example, db.url)
     assert code == 1
-    orders = next(s for s in plan["services"] if s["name"] == "orders")
+    orders = next(s for s in plan["services"] if s["service"] == "orders")
     assert "DS102" in [f["code"] for f in orders["pending"][0]["lint"]]
     assert any(f["code"] == "DS102" and f["severity"] == "error" for f in orders["findings"])
     assert orders["model_changes"] is None  # not at head: compared once upgraded

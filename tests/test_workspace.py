@@ -14,7 +14,7 @@ from orchestrator.workspace.workspace import Workspace
 def test_services_lists_all_five_with_tables_and_version_tables(example):
     result = orchestrate(example, "services", "--json")
     assert result.exit_code == 0, result.stderr
-    services = {s["name"]: s for s in json.loads(result.stdout)["services"]}
+    services = {s["service"]: s for s in json.loads(result.stdout)["services"]}
     assert list(services) == ["tenants", "products", "users", "orders", "invoices"]
     assert services["orders"]["tables"] == ["order_lines", "orders"]
     assert services["orders"]["version_table"] == "alembic_version_orders"

@@ -37,14 +37,12 @@ from orchestrator.core.errors import RevisionError, UnsafeToCompare
 from orchestrator.core.gc_tuning import Pacer, paced_collections
 from orchestrator.core.logs import get_logger
 from orchestrator.history.revisions import ServiceHistory
-from orchestrator.core.redaction import redact
-from orchestrator.runtime.database import connect
+from orchestrator.runtime.database import connect, describe_database
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.state import DatabaseState, read_state_sync
 from orchestrator.workspace.ownership import OwnershipRegistry
 
-SCHEMA_VERSION = 1
 PLUGIN = "orchestrate.shared_reflection"
 INSPECTOR_OPTION = "orchestrate_snapshot_inspector"
 log = get_logger()
@@ -108,7 +106,7 @@ class ServiceChanges:
 
     def to_dict(self) -> dict:
         return {
-            "name": self.service,
+            "service": self.service,
             "current": self.db_heads,
             "heads": self.heads,
             "compared": self.compared,
@@ -145,7 +143,6 @@ class ChangeReport:
 
     def to_dict(self) -> dict:
         return {
-            "schema_version": SCHEMA_VERSION,
             "database": self.database,
             "services": [s.to_dict() for s in self.services],
             "verdict": "clean" if self.clean else "changes",
@@ -164,7 +161,7 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
     chosen = [s.name for s in ws.select(services)]
     metadata, ownership, histories = ws.metadata, ws.ownership, ws.histories
     owned = {table for name in chosen for table in ownership.tables_of(name)}
-    database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name()}
+    database = describe_database(orch.url)
     workers = min(ws.settings.concurrency, len(chosen))
     with paced_collections() as pacer:
         async with _connections(orch.url, workers) as pool:

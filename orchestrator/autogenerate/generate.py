@@ -19,7 +19,6 @@ from pathlib import Path
 from alembic.util import rev_id
 
 from orchestrator.autogenerate.autodetect import (
-    SCHEMA_VERSION,
     ChangeReport,
     ServiceChanges,
     detect_changes,
@@ -82,11 +81,11 @@ class GenerateResult:
         for entry in self.report.services:
             written = self.written_for(entry.service)
             services.append({
-                "name": entry.service,
+                "service": entry.service,
                 "written": written.to_dict(self.root) if written else None,
                 "changes": [c.to_dict() for c in entry.changes],
             })
-        return {"schema_version": SCHEMA_VERSION, "database": self.report.database,
+        return {"database": self.report.database,
                 "message": self.message, "services": services,
                 "lint": [f.to_dict() for f in self.lint]}
 

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator import branches
-from orchestrator.branches import HEADS_SCHEMA_VERSION, MergeResult, ServiceHeads
-from orchestrator.cli.app import common_options, json_option, main
-from orchestrator.cli.render import emit_json, short, style, table
+from orchestrator.cli.app import Output, main
+from orchestrator.cli.render import short, style, table
 from orchestrator.core.errors import ConfigError
-from orchestrator.runtime.orchestration import Orchestration
 
-
-def heads_to_dict(reports: list[ServiceHeads]) -> dict:
-    forked = any(r.forked for r in reports)
-    return {"schema_version": HEADS_SCHEMA_VERSION,
-            "services": [r.to_dict() for r in reports],
-            "verdict": "forked" if forked else "clean"}
+if TYPE_CHECKING:
+    from orchestrator.branches import MergeResult, ServiceHeads
+    from orchestrator.runtime.orchestration import Orchestration
 
 
 def render_heads(reports: list[ServiceHeads]) -> str:
@@ -59,17 +54,15 @@ def render_merge(results: list[MergeResult], root: Path) -> str:
 
 @main.command()
 @click.argument("service_names", nargs=-1, metavar="[SERVICE]...")
-@json_option
-@common_options
-def heads(orch: Orchestration, service_names: tuple[str, ...], as_json: bool) -> int:
+def heads(orch: Orchestration, service_names: tuple[str, ...]) -> Output:
     """Every service's heads; exit 1 when one has several (the CI gate)."""
-    reports = branches.find_heads(orch, service_names)
+    from orchestrator.branches import find_heads
+
+    reports = find_heads(orch, service_names)
     forked = any(r.forked for r in reports)
-    if as_json:
-        emit_json(heads_to_dict(reports))
-    else:
-        click.echo(render_heads(reports))
-    return 1 if forked else 0
+    return Output({"services": [r.to_dict() for r in reports]},
+                  human=lambda: render_heads(reports), exit_code=1 if forked else 0,
+                  verdict="forked" if forked else "clean")
 
 
 @main.command()
@@ -77,24 +70,20 @@ def heads(orch: Orchestration, service_names: tuple[str, ...], as_json: bool) ->
 @click.option("--all", "all_services", is_flag=True,
               help="Merge every service that has several heads.")
 @click.option("-m", "--message", default=None, help="Message of the merge revision(s).")
-@json_option
-@common_options
 def merge(orch: Orchestration, service_names: tuple[str, ...], all_services: bool,
-          message: str | None, as_json: bool) -> int:
+          message: str | None) -> Output:
     """Merge a service's heads into one revision, after checking the branches do not collide."""
+    from orchestrator.branches import MergeConflict, merge_services
+
     if all_services == bool(service_names):
         raise ConfigError("name the SERVICE(s) to merge, or pass --all (not both)")
     root = orch.workspace.root
     try:
-        results = branches.merge_services(orch, service_names or None, message)
-    except branches.MergeConflict as refused:
-        if not as_json:
-            raise
-        emit_json({"merged": [], "conflicts": [c.to_dict() for c in refused.conflicts]})
-        return 1
-    if as_json:
-        emit_json({"merged": [r.to_dict(root) for r in results], "conflicts": []})
-        return 0
-    if results:
-        click.echo(render_merge(results, root))
-    return 0
+        results = merge_services(orch, service_names or None, message)
+    except MergeConflict as refused:
+        return Output({"merged": [], "conflicts": [c.to_dict() for c in refused.conflicts]},
+                      exit_code=1, verdict="conflicts", error=refused)
+    merged = any(r.revision for r in results)
+    return Output({"merged": [r.to_dict(root) for r in results], "conflicts": []},
+                  human=lambda: render_merge(results, root),
+                  verdict="merged" if merged else "nothing-to-merge")

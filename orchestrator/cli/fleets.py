@@ -1,15 +1,19 @@
 """``orchestrate fleet plan|run|status``: the command group and its human rendering."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from orchestrator.cli.app import common_options, json_option, main, run, wait_option
-from orchestrator.cli.render import emit_json, short, style, table
-from orchestrator.runtime.ledger import first_line
-from orchestrator.runtime.orchestration import Orchestration
-from orchestrator.trains.fleets.plan import FleetPlan, fleet_plan
-from orchestrator.trains.fleets.run import FleetRun, Wave, fleet_run
-from orchestrator.trains.fleets.status import FleetStatus, fleet_status
+from orchestrator.cli.app import Output, main, run, wait_option
+from orchestrator.cli.render import short, style, table
+from orchestrator.core.errors import ConfigError, DatabaseError, OrchestrateError
+
+if TYPE_CHECKING:
+    from orchestrator.runtime.orchestration import Orchestration
+    from orchestrator.trains.fleets.plan import FleetPlan
+    from orchestrator.trains.fleets.run import FleetRun, Wave
+    from orchestrator.trains.fleets.status import FleetStatus
 
 _NAMES_SHOWN = 4
 concurrency_option = click.option(
@@ -53,6 +57,8 @@ def render_wave(wave: Wave, result: FleetRun) -> str:
 
 
 def render_fleet_run(result: FleetRun) -> str:
+    from orchestrator.runtime.ledger import first_line
+
     rows = [[o.name, o.wave, o.status, o.steps, f"{o.seconds:.2f}",
              first_line(o.error) if o.error else ""] for o in result.outcomes.values()]
     verdict = (style(result.stopped, fg="red") if result.stopped else
@@ -79,19 +85,28 @@ def fleet() -> None:
     """Fleets: the same release over many databases (fleets/NAME.toml)."""
 
 
+def _failure(exit_code: int, summary: str, problems: list[str]) -> OrchestrateError | None:
+    """What ``errors`` says when some databases of the fleet failed (exit 2 or 3)."""
+    if exit_code < 2:
+        return None
+    kind = DatabaseError if exit_code == 3 else ConfigError
+    return kind("\n".join([summary, *problems]))
+
+
 @fleet.command("plan")
 @click.argument("name")
 @concurrency_option
-@json_option
-@common_options
-def plan_command(orch: Orchestration, name: str, concurrency: int | None, as_json: bool) -> int:
+def plan_command(orch: Orchestration, name: str, concurrency: int | None) -> Output:
     """Where every database of the fleet stands, grouped by identical state."""
+    from orchestrator.trains.fleets.plan import fleet_plan
+
     result = run(fleet_plan, orch, name, concurrency)
-    if as_json:
-        emit_json(result.to_dict())
-    else:
-        click.echo(render_fleet_plan(result))
-    return result.exit_code
+    problems = [f"{', '.join(g.databases)}: {g.position.problem}" for g in result.groups
+                if g.position.problem]
+    return Output(result.to_dict(), human=lambda: render_fleet_plan(result),
+                  exit_code=result.exit_code, verdict="problems" if problems else "clean",
+                  error=_failure(result.exit_code, f"{len(problems)} state(s) of fleet "
+                                 f"{result.manifest.name} have a problem", problems))
 
 
 @fleet.command("run")
@@ -105,35 +120,34 @@ def plan_command(orch: Orchestration, name: str, concurrency: int | None, as_jso
               metavar="K", help="After the canary, stop starting databases once more than K "
                                 "have failed.")
 @wait_option
-@json_option
-@common_options
 def run_command(orch: Orchestration, name: str, train: str, concurrency: int | None,
-                canary: str, max_failures: int, wait: float, as_json: bool) -> int:
+                canary: str, max_failures: int, wait: float) -> Output:
     """Apply release train TRAIN to every database of fleet NAME, canary first."""
+    from orchestrator.trains.fleets.run import FAILED, fleet_run
+
     def on_wave(wave: Wave, result: FleetRun) -> None:
         click.echo(render_wave(wave, result), err=True)
 
     result = fleet_run(orch, name, train, concurrency=concurrency, canary=canary,
                        max_failures=max_failures, wait=wait, on_wave=on_wave)
-    if as_json:
-        emit_json(result.to_dict())
-    else:
-        click.echo(render_fleet_run(result))
-    return result.exit_code
+    failed = [f"{o.name}: {o.error}" for o in result.outcomes.values() if o.status in FAILED]
+    verdict = "stopped" if result.stopped else "failed" if failed else "applied"
+    return Output(result.to_dict(), human=lambda: render_fleet_run(result),
+                  exit_code=result.exit_code, verdict=verdict,
+                  error=_failure(result.exit_code, f"{len(failed)} database(s) of fleet "
+                                 f"{result.manifest.name} failed", failed))
 
 
 @fleet.command("status")
 @click.argument("name")
 @click.argument("train")
 @concurrency_option
-@json_option
-@common_options
-def status_command(orch: Orchestration, name: str, train: str, concurrency: int | None,
-                   as_json: bool) -> int:
+def status_command(orch: Orchestration, name: str, train: str, concurrency: int | None
+                   ) -> Output:
     """What each database's ledger says about TRAIN; exit 1 when one stopped."""
+    from orchestrator.trains.fleets.status import fleet_status
+
     result = run(fleet_status, orch, name, train, concurrency)
-    if as_json:
-        emit_json(result.to_dict())
-    else:
-        click.echo(render_fleet_status(result))
-    return 1 if result.stopped else 0
+    return Output(result.to_dict(), human=lambda: render_fleet_status(result),
+                  exit_code=1 if result.stopped else 0,
+                  verdict="stopped" if result.stopped else "ok")

@@ -2,16 +2,18 @@
 (what was written, per service, with the lint findings; what check found)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from orchestrator.autogenerate.autodetect import ChangeReport
-from orchestrator.autogenerate.check import check as check_models
-from orchestrator.autogenerate.generate import GenerateResult
-from orchestrator.autogenerate.generate import generate as generate_revisions
-from orchestrator.cli.app import common_options, json_option, main, run
-from orchestrator.cli.render import emit_json, short, style, table
+from orchestrator.cli.app import Output, main, run
+from orchestrator.cli.render import short, style, table
 from orchestrator.lint import DIALECTS
-from orchestrator.runtime.orchestration import Orchestration
+
+if TYPE_CHECKING:
+    from orchestrator.autogenerate.autodetect import ChangeReport
+    from orchestrator.autogenerate.generate import GenerateResult
+    from orchestrator.runtime.orchestration import Orchestration
 
 
 def render_generate(result: GenerateResult) -> str:
@@ -62,34 +64,33 @@ def render_check(report: ChangeReport) -> str:
               help="Write a revision even for services whose models did not change.")
 @click.option("--dialect", type=click.Choice(DIALECTS), default=None,
               help="Render the revisions for this database (default: the compared one's).")
-@json_option
-@common_options
-def generate(orch: Orchestration, services_: tuple[str, ...], message: str, allow_empty: bool,
-             dialect: str | None, as_json: bool) -> int:
-    """Autogenerate one revision per changed service (default: all), all compared at once."""
+def generate(orch: Orchestration, services_: tuple[str, ...], message: str,
+             allow_empty: bool, dialect: str | None) -> Output:
+    """Autogenerate one revision per changed service (default: all), all compared at once.
+
+    Exit 1 when a revision it wrote has a lint error: the files stay written, for review.
+    """
+    from orchestrator.autogenerate.generate import generate as generate_revisions
+
     orch.workspace.select(list(services_))
     result = run(generate_revisions, orch, list(services_) or None, message=message,
                  allow_empty=allow_empty, dialect=dialect)
-    if as_json:
-        emit_json(result.to_dict())
-        return 1 if any(f.is_error for f in result.lint) else 0
-    click.echo(render_generate(result))
-    return 1 if any(f.is_error for f in result.lint) else 0
+    lint_errors = any(f.is_error for f in result.lint)
+    return Output(result.to_dict(), human=lambda: render_generate(result),
+                  exit_code=1 if lint_errors else 0,
+                  verdict="lint-errors" if lint_errors else
+                  "written" if result.written else "no-changes")
 
 
 @main.command("check")
 @click.argument("services_", nargs=-1, metavar="[SERVICE]...")
 @click.option("--drift", is_flag=True,
               help="Also report what the database holds that no revision creates.")
-@json_option
-@common_options
-def check_command(orch: Orchestration, services_: tuple[str, ...], drift: bool,
-                  as_json: bool) -> int:
+def check_command(orch: Orchestration, services_: tuple[str, ...], drift: bool) -> Output:
     """CI gate: exit 1 when any service's models differ from its migrations and database."""
+    from orchestrator.autogenerate.check import check as check_models
+
     orch.workspace.select(list(services_))
     report = run(check_models, orch, list(services_) or None, drift=drift)
-    if as_json:
-        emit_json(report.to_dict())
-        return 0 if report.clean else 1
-    click.echo(render_check(report))
-    return 0 if report.clean else 1
+    return Output(report.to_dict(), human=lambda: render_check(report),
+                  exit_code=0 if report.clean else 1)

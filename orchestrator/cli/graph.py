@@ -7,17 +7,21 @@ kind (``down_revision``, ``depends_on`` or ``requires``) of a revision edge.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cli.app import common_options, json_option, main
+from orchestrator.cli.app import Output, global_options, main
 from orchestrator.cli.render import display_path, table
+from orchestrator.core.errors import ConfigError
 from orchestrator.history.revision_graph import DEPENDS_ON, DOWN_REVISION, REQUIRES, Node
-from orchestrator.runtime.orchestration import Orchestration
 
+if TYPE_CHECKING:
+    from orchestrator.runtime.orchestration import Orchestration
+
+#: ``json`` is the envelope of ``--json`` (docs/json.md); the others are drawn for people.
 FORMATS = ("text", "dot", "mermaid", "json")
 
 
@@ -69,7 +73,8 @@ class GraphView:
 
 def service_graph_view(orch: Orchestration) -> GraphView:
     graph = orch.service_graph
-    nodes = [GraphNode(name, name, "", {"rank": rank, "needs": graph.needs(name)})
+    nodes = [GraphNode(name, name, "", {"service": name, "rank": rank,
+                                        "needs": graph.needs(name)})
              for name, rank in graph.rank.items()]
     edges = []
     for source in graph.order:
@@ -193,12 +198,8 @@ def _mermaid_text(text: str) -> str:
     return text
 
 
-def to_json(view: GraphView) -> str:
-    return json.dumps(view.to_dict(), indent=2)
-
-
 _RENDERERS: dict[str, Callable[[GraphView], str]] = {
-    "text": to_text, "dot": to_dot, "mermaid": to_mermaid, "json": to_json,
+    "text": to_text, "dot": to_dot, "mermaid": to_mermaid,
 }
 
 
@@ -206,16 +207,14 @@ _RENDERERS: dict[str, Callable[[GraphView], str]] = {
 @click.option("--revisions", is_flag=True,
               help="The global revision DAG instead of the service graph.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format.")
-@json_option
-@common_options
-def graph(orch: Orchestration, revisions: bool, fmt: str, as_json: bool) -> int:
+              show_default=True, help="Output format (json: as --json).")
+def graph(orch: Orchestration, revisions: bool, fmt: str) -> Output:
     """The service graph, or with --revisions the revision DAG; A -> B reads "A needs B".
 
     Service edges name the foreign keys and depends_on declarations behind them; revision
     edges are down_revision, depends_on or (across services) requires.
     """
-    view = (revision_graph_view(orch) if revisions
-            else service_graph_view(orch))
-    click.echo(view.render("json" if as_json else fmt))
-    return 0
+    if global_options().json and fmt not in ("text", "json"):
+        raise ConfigError(f"--json and --format {fmt} ask for two outputs: choose one")
+    view = revision_graph_view(orch) if revisions else service_graph_view(orch)
+    return Output(view.to_dict(), human=lambda: view.render(fmt), force_json=fmt == "json")

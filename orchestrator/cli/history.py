@@ -6,15 +6,16 @@ upgrade from an empty database applies.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cli.app import common_options, json_option, main, run
-from orchestrator.cli.render import display_path, emit_json, style, table
-from orchestrator.history.revision_graph import Node
-from orchestrator.core.redaction import redact
-from orchestrator.runtime.orchestration import Orchestration
-from orchestrator.runtime.sequencer import Sequencer
+from orchestrator.cli.app import Output, main, run
+from orchestrator.cli.render import display_path, style, table
+
+if TYPE_CHECKING:
+    from orchestrator.history.revision_graph import Node
+    from orchestrator.runtime.orchestration import Orchestration
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ class History:
 
 async def read_history(orch: Orchestration, service: str | None = None) -> History:
     """The revisions of ``service`` (default: every service), in order, with their state."""
+    from orchestrator.runtime.database import describe_database
+    from orchestrator.runtime.sequencer import Sequencer
+
+    from orchestrator.runtime.database import describe_database
+    from orchestrator.runtime.sequencer import Sequencer
+
     ws = orch.workspace
     graph = orch.revision_graph
     if service is not None:
@@ -78,7 +85,7 @@ async def read_history(orch: Orchestration, service: str | None = None) -> Histo
             head=node[1] in history.heads, applied=node in applied,
             current=node[1] in state.heads_of(node[0]),
         ))
-    database = {"url": redact(orch.url), "exists": state.exists}
+    database = describe_database(orch.url, state.exists)
     return History(database, entries)
 
 
@@ -100,13 +107,7 @@ def render_history(result: History) -> str:
 
 @main.command()
 @click.argument("service", required=False)
-@json_option
-@common_options
-def history(orch: Orchestration, service: str | None, as_json: bool) -> int:
+def history(orch: Orchestration, service: str | None) -> Output:
     """Revisions in order (one service's, or all in global order), marking what is applied."""
     result = run(read_history, orch, service)
-    if as_json:
-        emit_json(result.to_dict())
-        return 0
-    click.echo(render_history(result))
-    return 0
+    return Output(result.to_dict(), human=lambda: render_history(result))

@@ -3,14 +3,16 @@ finding, then the counts and a verdict; colour only on a terminal)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cli.app import common_options, json_option, main
-from orchestrator.cli.render import emit_json, style
-from orchestrator.lint import DEFAULT_DIALECT, DIALECTS, LintReport
-from orchestrator.lint import lint as lint_revisions_of
-from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.cli.app import Output, main
+from orchestrator.cli.render import style
+
+if TYPE_CHECKING:
+    from orchestrator.lint import LintReport
+    from orchestrator.runtime.orchestration import Orchestration
 
 
 def render_lint(report: LintReport, root: Path) -> str:
@@ -42,16 +44,14 @@ def render_lint(report: LintReport, root: Path) -> str:
 @click.argument("services", nargs=-1, metavar="[SERVICE]...")
 @click.option("--since", metavar="[SERVICE@]REV", default=None,
               help="Only that service's revisions after REV.")
-@click.option("--dialect", type=click.Choice(DIALECTS), default=DEFAULT_DIALECT,
-              show_default=True, help="Dialect the SQL is rendered and checked for.")
-@json_option
-@common_options
+@click.option("--dialect", default=None, metavar="DIALECT",
+              help="Dialect the SQL is rendered and checked for: postgresql (the default), "
+                   "sqlite, mysql or mariadb.")
 def lint_command(orch: Orchestration, services: tuple[str, ...], since: str | None,
-                 dialect: str, as_json: bool) -> int:
+                 dialect: str | None) -> Output:
     """Review revisions with stable rule codes; exit 1 on any error (docs/lint-rules.md)."""
+    from orchestrator.lint import lint as lint_revisions_of
+
     report = lint_revisions_of(orch, services, since=since, dialect=dialect)
-    if as_json:
-        emit_json(report.to_dict())
-        return 0 if report.clean else 1
-    click.echo(render_lint(report, orch.workspace.root))
-    return 0 if report.clean else 1
+    return Output(report.to_dict(), human=lambda: render_lint(report, orch.workspace.root),
+                  exit_code=0 if report.clean else 1)

@@ -2,15 +2,17 @@
 (the SQL script with --sql, else one line per applied step)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from orchestrator.cli.app import common_options, json_option, main, run, wait_option
-from orchestrator.cli.render import emit_json, style
+from orchestrator.cli.app import Output, main, run, wait_option
+from orchestrator.cli.render import style
 from orchestrator.core.errors import ConfigError
-from orchestrator.runtime import migrate
-from orchestrator.runtime.migrate import MigrationRun
-from orchestrator.runtime.orchestration import Orchestration
-from orchestrator.runtime.sequencer import parse_targets
+
+if TYPE_CHECKING:
+    from orchestrator.runtime.migrate import MigrationRun
+    from orchestrator.runtime.orchestration import Orchestration
 
 
 def render_migration(result: MigrationRun, done_word: str) -> str:
@@ -25,11 +27,18 @@ def render_migration(result: MigrationRun, done_word: str) -> str:
     return "\n".join(lines)
 
 
-def _emit_migration(result: migrate.MigrationRun, as_json: bool, done_word: str) -> None:
-    if as_json and result.sql is None:
-        emit_json(result.to_dict())
+def migration_output(orch: Orchestration, result: MigrationRun, done_word: str) -> Output:
+    """The run as JSON (the SQL in ``sql`` with --sql), or as lines for a person."""
+    from orchestrator.runtime.database import describe_database
+
+    payload = result.to_dict()
+    if result.sql is not None:
+        payload["sql"] = result.sql
+        verdict = "sql"
     else:
-        click.echo(render_migration(result, done_word))
+        verdict = "applied" if result.applied else "nothing-to-do"
+    return Output(payload, human=lambda: render_migration(result, done_word), verdict=verdict,
+                  database=describe_database(orch.url))
 
 
 @main.command()
@@ -38,18 +47,18 @@ def _emit_migration(result: migrate.MigrationRun, as_json: bool, done_word: str)
 @click.option("--with-requirements", is_flag=True,
               help="Also apply other services' revisions that the targets require.")
 @wait_option
-@json_option
-@common_options
 def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requirements: bool,
-            wait: float, as_json: bool) -> int:
+            wait: float) -> Output:
     """Upgrade services (default: all, to head), interleaved in dependency order."""
+    from orchestrator.runtime import migrate
+    from orchestrator.runtime.sequencer import parse_targets
+
     parsed = parse_targets(targets) or None
     if parsed:
         orch.workspace.select(list(parsed))
     result = run(migrate.upgrade, orch, parsed, with_requirements=with_requirements, sql=sql,
                  wait=wait)
-    _emit_migration(result, as_json, "upgraded")
-    return 0
+    return migration_output(orch, result, "upgraded")
 
 
 @main.command()
@@ -58,17 +67,18 @@ def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requi
               help="First downgrade other services' revisions that require what is removed.")
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of applying.")
 @wait_option
-@json_option
-@common_options
-def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, wait: float,
-              as_json: bool) -> int:
+def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, wait: float
+              ) -> Output:
     """Downgrade one service to a revision (or base), refusing to strand dependents."""
+    from orchestrator.runtime import migrate
+    from orchestrator.runtime.sequencer import parse_targets
+
     parsed = parse_targets([target])
     (service, revision), = parsed.items()
     if revision is None:
-        raise ConfigError(f"downgrade needs SERVICE@REV, got {target!r} (SERVICE@base removes all)")
+        raise ConfigError(f"downgrade needs SERVICE@REV, got {target!r}\n"
+                          "SERVICE@base removes all of the service's revisions")
     orch.workspace.service(service)
     result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql,
                  wait=wait)
-    _emit_migration(result, as_json, "downgraded")
-    return 0
+    return migration_output(orch, result, "downgraded")

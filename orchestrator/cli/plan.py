@@ -2,13 +2,16 @@
 that need a look, the steps, a one-line verdict; colour only on a terminal)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from orchestrator import planner
-from orchestrator.cli.app import common_options, json_option, main, run
-from orchestrator.cli.render import emit_json, short, style, table
-from orchestrator.planner import Finding, Plan
-from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.cli.app import Output, main, run
+from orchestrator.cli.render import short, style, table
+
+if TYPE_CHECKING:
+    from orchestrator.planner import Finding, Plan
+    from orchestrator.runtime.orchestration import Orchestration
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
 
@@ -77,16 +80,15 @@ def _verdict(plan: Plan) -> str:
 
 
 @main.command()
-@click.option("--sql", is_flag=True, help="Print the SQL of the pending steps instead.")
-@json_option
-@common_options
-def plan(orch: Orchestration, sql: bool, as_json: bool) -> int:
+@click.option("--sql", is_flag=True,
+              help="Print the SQL of the pending steps instead (with --json: in the \"sql\" field).")
+def plan(orch: Orchestration, sql: bool) -> Output:
     """The whole release at a glance: every service, then the ordered steps; exit 1 on problems."""
-    result = run(planner.make_plan, orch, sql=sql)
+    from orchestrator.planner import make_plan
+
+    result = run(make_plan, orch, sql=sql)
+    payload = result.to_dict()
     if sql:
-        click.echo(result.sql)
-    elif as_json:
-        emit_json(result.to_dict())
-    else:
-        click.echo(render_plan(result))
-    return 0 if result.clean else 1
+        payload["sql"] = result.sql
+    return Output(payload, human=lambda: result.sql if sql else render_plan(result),
+                  exit_code=0 if result.clean else 1)

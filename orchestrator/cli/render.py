@@ -1,7 +1,6 @@
 """Human output: aligned tables and colour only when stdout is a terminal."""
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,8 +26,16 @@ def short(revisions: Sequence[str]) -> str:
     return ", ".join(r[:12] for r in revisions) if revisions else "(base)"
 
 
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+def echo_human(text: Any, color: str = "auto") -> None:
+    """A command's human output on stdout."""
+    click.echo(text, color={"always": True, "never": False}.get(color))
+
+
+def echo_error(message: str, details: Sequence[str], color: str = "auto") -> None:
+    """An error on stderr: what is wrong on the first line, details, place and fix below."""
+    label = click.style("error: ", fg="red", bold=True) if sys.stderr.isatty() else "error: "
+    lines = [label + message, *("  " + detail for detail in details)]
+    click.echo("\n".join(lines), err=True, color={"always": True, "never": False}.get(color))
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import click
+from orchestrator.cli.app import Output, main, run
+from orchestrator.cli.render import short, table
 
-from orchestrator.cli.app import common_options, json_option, main, run
-from orchestrator.cli.render import emit_json, short, table
-from orchestrator.runtime.orchestration import Orchestration
+if TYPE_CHECKING:
+    from orchestrator.runtime.orchestration import Orchestration
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class ServiceReport:
 
     def to_dict(self) -> dict:
         return {
-            "name": self.name,
+            "service": self.name,
             "models": self.models,
             "version_table": self.version_table,
             "tables": self.tables,
@@ -32,11 +33,14 @@ class ServiceReport:
         }
 
 
-async def list_services(orch: Orchestration) -> list[ServiceReport]:
+async def list_services(orch: Orchestration) -> tuple[dict, list[ServiceReport]]:
+    """The database as described in reports, and every service in service-graph order."""
+    from orchestrator.runtime.database import describe_database
+
     ws = orch.workspace
     graph = orch.service_graph
     state = await orch.state()
-    return [
+    return describe_database(orch.url, state.exists), [
         ServiceReport(
             name=name,
             models=ws.services[name].models,
@@ -59,13 +63,8 @@ def render_services(reports: list[ServiceReport]) -> str:
 
 
 @main.command()
-@json_option
-@common_options
-def services(orch: Orchestration, as_json: bool) -> int:
+def services(orch: Orchestration) -> Output:
     """Services, their tables, version table, current and head revisions."""
-    reports = run(list_services, orch)
-    if as_json:
-        emit_json({"services": [r.to_dict() for r in reports]})
-        return 0
-    click.echo(render_services(reports))
-    return 0
+    database, reports = run(list_services, orch)
+    return Output({"database": database, "services": [r.to_dict() for r in reports]},
+                  human=lambda: render_services(reports))

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from orchestrator import trains
-from orchestrator.cli.app import common_options, json_option, main, run, wait_option
-from orchestrator.cli.render import emit_json, style, table
-from orchestrator.runtime.ledger import first_line
-from orchestrator.runtime.orchestration import Orchestration
-from orchestrator.trains import TrainPlan, TrainRun, TrainStatus
-from orchestrator.trains.progress import Progress
+from orchestrator.cli.app import Output, main, run, wait_option
+from orchestrator.cli.render import style, table
+
+if TYPE_CHECKING:
+    from orchestrator.runtime.orchestration import Orchestration
+    from orchestrator.trains import TrainPlan, TrainRun, TrainStatus
 
 
 def render_train_plan(result: TrainPlan) -> str:
@@ -59,6 +58,8 @@ def render_train_run(result: TrainRun, dry_run: bool) -> str:
 
 
 def render_train_status(result: TrainStatus) -> str:
+    from orchestrator.runtime.ledger import first_line
+
     colour = {"succeeded": "green", "running": "yellow"}.get(result.state, "red")
     lines = [f"train {result.train}: " + style(result.state, fg=colour, bold=True)]
     if result.holder:
@@ -97,16 +98,13 @@ def train() -> None:
 
 @train.command("plan")
 @click.argument("name")
-@json_option
-@common_options
-def train_plan(orch: Orchestration, name: str, as_json: bool) -> int:
+def train_plan(orch: Orchestration, name: str) -> Output:
     """The train's ordered steps on this database, with each step's lint findings."""
-    result = run(trains.plan_train, orch, name)
-    if as_json:
-        emit_json(result.to_dict())
-        return 0 if result.clean else 1
-    click.echo(render_train_plan(result))
-    return 0 if result.clean else 1
+    from orchestrator.trains import plan_train
+
+    result = run(plan_train, orch, name)
+    return Output(result.to_dict(), human=lambda: render_train_plan(result),
+                  exit_code=0 if result.clean else 1)
 
 
 def _train_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -116,39 +114,49 @@ def _train_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("name")(func)
 
 
+def _run_output(orch: Orchestration, name: str, dry_run: bool, **options: Any) -> Output:
+    from orchestrator.runtime.database import describe_database
+    from orchestrator.trains import run_train
+    from orchestrator.trains.progress import Progress
+
+    result = run(run_train, orch, name, dry_run=dry_run, progress=Progress.for_terminal(),
+                 **options)
+    payload = result.to_dict()
+    if result.sql is not None:
+        payload["sql"] = result.sql
+        verdict = "sql"
+    elif dry_run:
+        verdict = "dry-run"
+    else:
+        verdict = "applied" if result.applied else "nothing-to-do"
+    return Output(payload, human=lambda: render_train_run(result, dry_run), verdict=verdict,
+                  database=describe_database(orch.url))
+
+
 @train.command("run")
 @_train_run_options
 @click.option("--sql", is_flag=True,
               help="Print the SQL of the steps from the database's current state; apply nothing.")
-@common_options
-def train_run(orch: Orchestration, name: str, dry_run: bool, wait: float, sql: bool) -> int:
+def train_run(orch: Orchestration, name: str, dry_run: bool, wait: float, sql: bool) -> Output:
     """Apply the train's steps in order, one transaction each, recorded in the ledger."""
-    result = run(trains.run_train, orch, name, dry_run=dry_run, sql=sql, wait=wait,
-                 progress=Progress.for_terminal())
-    click.echo(render_train_run(result, dry_run))
-    return 0
+    return _run_output(orch, name, dry_run, sql=sql, wait=wait)
 
 
 @train.command("resume")
 @_train_run_options
-@common_options
-def train_resume(orch: Orchestration, name: str, dry_run: bool, wait: float) -> int:
+def train_resume(orch: Orchestration, name: str, dry_run: bool, wait: float) -> Output:
     """Continue a train that stopped (failed step, killed runner) from where it stopped."""
-    result = run(trains.run_train, orch, name, resume=True, dry_run=dry_run, wait=wait,
-                 progress=Progress.for_terminal())
-    click.echo(render_train_run(result, dry_run))
-    return 0
+    return _run_output(orch, name, dry_run, resume=True, wait=wait)
 
 
 @train.command("status")
 @click.argument("name")
-@json_option
-@common_options
-def train_status(orch: Orchestration, name: str, as_json: bool) -> int:
+def train_status(orch: Orchestration, name: str) -> Output:
     """The train's runs and steps as the ledger records them; exit 1 when it stopped."""
-    result = run(trains.train_status, orch, name)
-    if as_json:
-        emit_json(result.to_dict())
-        return 1 if result.stopped else 0
-    click.echo(render_train_status(result))
-    return 1 if result.stopped else 0
+    from orchestrator.runtime.database import describe_database
+    from orchestrator.trains import train_status as read_status
+
+    result = run(read_status, orch, name)
+    return Output(result.to_dict(), human=lambda: render_train_status(result),
+                  exit_code=1 if result.stopped else 0, verdict=result.state,
+                  database=describe_database(orch.url))

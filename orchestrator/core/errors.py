@@ -5,6 +5,14 @@ prints its message as one paragraph (no traceback) and exits with its ``exit_cod
 """
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
+
+#: SQLAlchemy's pointer to its error catalogue: noise for orchestrate's users.
+_BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
 
 class OrchestrateError(Exception):
     """Base class: a problem explained to the user."""
@@ -37,10 +45,15 @@ class ServiceConfigError(ConfigError):
 
 class UnknownService(ConfigError):
     def __init__(self, name: str, known: list[str]) -> None:
-        super().__init__(
-            f"unknown service {name!r}; the workspace has: {', '.join(known) or '(none)'}"
-        )
+        super().__init__(f"unknown service {name!r}" + did_you_mean(name, known)
+                         + f"\nthe workspace has: {', '.join(known) or '(none)'}")
         self.name = name
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """``"\ndid you mean: orders?"`` when ``word`` is close to some of ``known``; else ``""``."""
+    close = difflib.get_close_matches(word, list(known), n=3, cutoff=0.6)
+    return f"\ndid you mean: {' or '.join(close)}?" if close else ""
 
 
 class ModelImportError(ConfigError):
@@ -99,3 +112,17 @@ class UnsafeToCompare(ConfigError):
 
 class GenerationRefused(ConfigError):
     """Generating revisions now would write wrong ones; the message says why and what to do."""
+
+
+def error_code(error: OrchestrateError) -> str:
+    """The stable kebab-case code of an error's class: ``UnknownService`` -> ``unknown-service``."""
+    return _CAMEL.sub("-", type(error).__name__).lower()
+
+
+def split_message(text: str) -> tuple[str, tuple[str, ...]]:
+    """The first line (what is wrong) and the following lines (details, place, fix).
+
+    SQLAlchemy's "(Background on this error at ...)" links are dropped; blank lines too.
+    """
+    lines = [line.rstrip() for line in _BACKGROUND.sub("", text).splitlines() if line.strip()]
+    return (lines[0] if lines else ""), tuple(lines[1:])

@@ -26,7 +26,6 @@ from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.workspace.ownership import table_key
 from orchestrator.workspace.workspace import Workspace
 
-LINT_SCHEMA_VERSION = 1
 
 
 @dataclass
@@ -51,7 +50,6 @@ class LintReport:
 
     def to_dict(self) -> dict:
         return {
-            "schema_version": LINT_SCHEMA_VERSION,
             "dialect": self.dialect,
             "revisions": [{"service": s, "revision": r} for s, r in self.revisions],
             "findings": [f.to_dict() for f in self.findings],

@@ -10,6 +10,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -75,6 +76,14 @@ def async_url(text: str, origin: str) -> URL:
     elif backend != url.get_backend_name():
         url = url.set(drivername=f"{backend}+{url.get_driver_name()}")
     return url
+
+
+def describe_database(url: URL, exists: bool | None = None) -> dict[str, Any]:
+    """The database as reports show it: URL (secrets hidden), dialect, whether it exists."""
+    described: dict[str, Any] = {"url": redact(url), "dialect": url.get_backend_name()}
+    if exists is not None:
+        described["exists"] = exists
+    return described
 
 
 def create_engine(url: URL) -> AsyncEngine:

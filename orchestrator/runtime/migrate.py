@@ -25,10 +25,9 @@ class MigrationRun:
 
     def to_dict(self) -> dict:
         return {
-            "steps": [s.to_dict() for s in self.steps],
-            "applied": [
-                {**a.step.to_dict(), "seconds": round(a.seconds, 4)} for a in self.applied
-            ],
+            "steps": [{"position": n, **s.to_dict()} for n, s in enumerate(self.steps, 1)],
+            "applied": [{"position": n, **a.step.to_dict(), "seconds": round(a.seconds, 4)}
+                        for n, a in enumerate(self.applied, 1)],
         }
 
 

@@ -55,7 +55,7 @@ class TrainManifest:
     with_requirements: bool = False
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "path": str(self.path), "description": self.description,
+        return {"name": self.name, "path": self.path.as_posix(), "description": self.description,
                 "targets": self.targets, "revisions": self.revisions,
                 "timeouts": dict(self.timeouts), "with_requirements": self.with_requirements}
 

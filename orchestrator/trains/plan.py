@@ -7,12 +7,11 @@ from typing import Any
 
 from orchestrator.history.revision_graph import Node
 from orchestrator.lint import DIALECTS, LintFinding, lint_revisions
-from orchestrator.core.redaction import redact
+from orchestrator.runtime.database import describe_database
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Step
 from orchestrator.trains.manifest import TrainManifest, load_manifest, train_steps
 
-TRAIN_PLAN_SCHEMA_VERSION = 1
 
 
 def lint_findings(orch: Orchestration, nodes: Sequence[Node]) -> dict[Node, list[LintFinding]]:
@@ -38,7 +37,6 @@ class TrainPlan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "schema_version": TRAIN_PLAN_SCHEMA_VERSION,
             "train": self.manifest.to_dict(),
             "database": self.database,
             "steps": [{"position": index, **step.to_dict(),
@@ -54,6 +52,5 @@ async def plan_train(orch: Orchestration, name: str) -> TrainPlan:
     manifest = load_manifest(ws.settings, name, ws.histories)
     state = await orch.state()
     steps = train_steps(manifest, orch.revision_graph, state)
-    database = {"url": redact(orch.url), "dialect": orch.url.get_backend_name(),
-                "exists": state.exists}
+    database = describe_database(orch.url, state.exists)
     return TrainPlan(manifest, database, steps, lint_findings(orch, [s.node for s in steps]))

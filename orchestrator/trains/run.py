@@ -72,8 +72,8 @@ class TrainRun:
             "total": self.total, "notes": self.notes,
             "steps": [{"position": self.first_position + i, **s.to_dict()}
                       for i, s in enumerate(self.steps)],
-            "applied": [{**a.step.to_dict(), "seconds": round(a.seconds, 4)}
-                        for a in self.applied],
+            "applied": [{"position": self.first_position + i, **a.step.to_dict(),
+                         "seconds": round(a.seconds, 4)} for i, a in enumerate(self.applied)],
         }
 
 

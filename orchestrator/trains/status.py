@@ -14,7 +14,6 @@ from orchestrator.runtime.lock import Holder, train_lock
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.trains.manifest import check_train_name
 
-TRAIN_STATUS_SCHEMA_VERSION = 1
 
 
 @dataclass
@@ -32,7 +31,6 @@ class TrainStatus:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "schema_version": TRAIN_STATUS_SCHEMA_VERSION,
             "train": self.train,
             "state": self.state,
             "lock_holder": self.holder and self.holder.to_dict(),
