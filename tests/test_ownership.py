@@ -149,7 +149,7 @@ def test_a_model_table_missing_from_tables_is_a_finding_in_check_and_plan(exampl
          "tables = orders, order_lines, order_audit")
     checked = orchestrate(example, "check", "--json", url=db.url)
     assert checked.exit_code == 1
-    orders = next(s for s in json.loads(checked.stdout)["services"] if s["name"] == "orders")
+    orders = next(s for s in json.loads(checked.stdout)["services"] if s["service"] == "orders")
     assert orders["unowned_tables"] == []
     assert ("create_table", "order_audit") in {(c["operation"], c["table"])
                                               for c in orders["changes"]}
