@@ -331,7 +331,8 @@ def test_progress_on_a_terminal(example, db):
     drawn = terminal.getvalue()
     for n, applied in enumerate(result.applied, 1):
         assert f"[{n}/5] {applied.step.service} {applied.step.revision}" in drawn
-    assert "elapsed" in drawn and drawn.endswith("\r\x1b[K")
+    assert "elapsed" in drawn and "this step" in drawn
+    assert drawn.endswith("\x1b[2K") and "\x1b[?25h" in drawn  # line erased, cursor shown again
 
 
 @pytest.mark.parametrize("wait", ["-1", "soon"])

@@ -8,48 +8,49 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli.app import Output, main
-from orchestrator.cli.render import short, style, table
+from orchestrator.cli.render import short, stack, styled, table, text
 from orchestrator.core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from orchestrator.branches import MergeResult, ServiceHeads
     from orchestrator.runtime.orchestration import Orchestration
 
 
-def render_heads(reports: list[ServiceHeads]) -> str:
+def render_heads(reports: list[ServiceHeads]) -> RenderableType:
     rows = []
     for report in reports:
         rows += [[report.service, short([h.revision]), h.create_date or "", h.message]
                  for h in report.heads] or [[report.service, "(no revisions)", "", ""]]
-    lines = [table(["service", "head", "created", "message"], rows)]
+    items: list[RenderableType] = [table(["service", "head", "created", "message"], rows)]
     forked = [r for r in reports if r.forked]
     for report in forked:
         since = short(report.branch_points) if report.branch_points else "base"
-        lines.append(style("\nerror: ", fg="red", bold=True)
-                     + f"service {report.service!r} has {len(report.heads)} heads, "
-                     f"branched from {since}:")
+        items += ["", text(("error: ", "bold red"), f"service {report.service!r} has "
+                           f"{len(report.heads)} heads, branched from {since}:")]
         for head in report.heads:
             dates = f"created {head.create_date or '?'}" + (
                 f", committed {head.git_author_date}" if head.git_author_date else "")
-            lines.append(f"  {head.revision}  {head.message!r}  {dates}  {head.path}  "
+            items.append(f"  {head.revision}  {head.message!r}  {dates}  {head.path}  "
                          f"({len(head.branch)} revision(s) on this branch)")
-        lines.append(f"  merge them with `orchestrate merge {report.service}`")
+        items.append(f"  merge them with `orchestrate merge {report.service}`")
     if not forked:
-        lines.append(style("\nclean: no service has several heads", fg="green"))
-    return "\n".join(lines)
+        items += ["", styled("clean: no service has several heads", "green")]
+    return stack(*items)
 
 
-def render_merge(results: list[MergeResult], root: Path) -> str:
-    lines = []
+def render_merge(results: list[MergeResult], root: Path) -> RenderableType:
+    items: list[RenderableType] = []
     for result in results:
         if result.revision is None:
-            lines.append(f"nothing to merge: service {result.service!r} has "
+            items.append(f"nothing to merge: service {result.service!r} has "
                          f"{'one head' if result.heads else 'no revisions'}")
             continue
-        lines.append(f"merged {result.service}: wrote {result.to_dict(root)['path']} "
+        items.append(f"merged {result.service}: wrote {result.to_dict(root)['path']} "
                      f"(revision {result.revision}, merging {', '.join(result.heads)})")
-        lines += [style("warning: ", fg="yellow") + w.message for w in result.warnings]
-    return "\n".join(lines)
+        items += [text(("warning: ", "yellow"), w.message) for w in result.warnings]
+    return stack(*items)
 
 
 @main.command()

@@ -6,10 +6,13 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli.app import Output, main, run, wait_option
-from orchestrator.cli.render import short, style, table
+from orchestrator.cli.render import short, stack, styled, table
 from orchestrator.core.errors import ConfigError, DatabaseError, OrchestrateError
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
     from orchestrator.runtime.orchestration import Orchestration
     from orchestrator.trains.fleets.plan import FleetPlan
     from orchestrator.trains.fleets.run import FleetRun, Wave
@@ -26,14 +29,14 @@ def _names(names: list[str]) -> str:
     return ", ".join(names[:_NAMES_SHOWN]) + (f", ... (+{more})" if more > 0 else "")
 
 
-def render_fleet_plan(plan: FleetPlan) -> str:
+def render_fleet_plan(plan: FleetPlan) -> RenderableType:
     rows = []
     for group in plan.groups:
         position = group.position
         if position.problem:
-            where = style(position.problem, fg="red")
+            where: Text | str = styled(position.problem, "red")
         elif not position.steps:
-            where = style("every service at head", fg="green")
+            where = styled("every service at head", "green")
         elif not any(heads for _, heads in position.heads):
             where = f"nothing applied yet: {len(position.steps)} step(s) to apply"
         else:
@@ -41,9 +44,8 @@ def render_fleet_plan(plan: FleetPlan) -> str:
             where = (f"{len(position.steps)} step(s) to apply; behind: " + ", ".join(
                 f"{name} at {short(dict(position.heads)[name])}" for name in behind))
         rows.append([len(group.databases), where, _names(group.databases)])
-    lines = [f"fleet {plan.manifest.name}: {plan.databases} database(s) in "
-             f"{len(plan.groups)} state(s)", table(["databases", "state", "which"], rows)]
-    return "\n".join(lines)
+    return stack(f"fleet {plan.manifest.name}: {plan.databases} database(s) in "
+                 f"{len(plan.groups)} state(s)", table(["databases", "state", "which"], rows))
 
 
 def render_wave(wave: Wave, result: FleetRun) -> str:
@@ -56,28 +58,27 @@ def render_wave(wave: Wave, result: FleetRun) -> str:
             f"{wave.seconds:.1f} s: {summary}")
 
 
-def render_fleet_run(result: FleetRun) -> str:
+def render_fleet_run(result: FleetRun) -> RenderableType:
     from orchestrator.runtime.ledger import first_line
 
     rows = [[o.name, o.wave, o.status, o.steps, f"{o.seconds:.2f}",
              first_line(o.error) if o.error else ""] for o in result.outcomes.values()]
-    verdict = (style(result.stopped, fg="red") if result.stopped else
-               style(f"fleet {result.manifest.name}: train {result.train} done", fg="green")
-               if not result.count("failed", "error") else
-               style(f"fleet {result.manifest.name}: {result.count('failed', 'error')} "
-                     "database(s) failed", fg="red"))
+    failed = result.count("failed", "error")
+    verdict = (styled(result.stopped, "red") if result.stopped else
+               styled(f"fleet {result.manifest.name}: {failed} database(s) failed", "red")
+               if failed else
+               styled(f"fleet {result.manifest.name}: train {result.train} done", "green"))
     busy = result.count("busy")
-    note = (f"\n{busy} database(s) are being applied by another runner"
-            if busy else "")
-    return table(["database", "wave", "status", "steps", "seconds", "error"], rows) + \
-        f"\n{verdict}{note}"
+    return stack(table(["database", "wave", "status", "steps", "seconds", "error"], rows),
+                 verdict,
+                 f"{busy} database(s) are being applied by another runner" if busy else None)
 
 
-def render_fleet_status(status: FleetStatus) -> str:
+def render_fleet_status(status: FleetStatus) -> RenderableType:
     counts = ", ".join(f"{n} {state}" for state, n in status.counts().items())
     rows = [[d.database, d.state, d.detail or ""] for d in status.databases]
-    return (f"fleet {status.manifest.name}, train {status.train}: {counts}\n"
-            + table(["database", "state", "detail"], rows))
+    return stack(f"fleet {status.manifest.name}, train {status.train}: {counts}",
+                 table(["database", "state", "detail"], rows))
 
 
 @main.group()

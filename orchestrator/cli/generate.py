@@ -7,54 +7,58 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli.app import Output, main, run
-from orchestrator.cli.render import short, style, table
+from orchestrator.cli.render import short, stack, styled, table, text
 from orchestrator.lint import DIALECTS
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from orchestrator.autogenerate.autodetect import ChangeReport
     from orchestrator.autogenerate.generate import GenerateResult
     from orchestrator.runtime.orchestration import Orchestration
 
 
-def render_generate(result: GenerateResult) -> str:
-    lines = []
+def render_generate(result: GenerateResult) -> RenderableType:
+    items: list[RenderableType] = []
     for entry in result.report.services:
         written = result.written_for(entry.service)
         if written is None:
-            lines.append(f"{entry.service:<16} no changes")
+            items.append(f"{entry.service:<16} no changes")
             continue
         data = written.to_dict(result.root)
         needs = f"  requires {', '.join(data['requires'])}" if data["requires"] else ""
-        lines.append(f"{entry.service:<16} {style('wrote', fg='green')} {data['path']}{needs}")
-        lines += [f"{'':<18}{change}" for change in entry.changes]
+        items.append(text(f"{entry.service:<16} ", ("wrote", "green"), f" {data['path']}{needs}"))
+        items += [f"{'':<18}{change}" for change in entry.changes]
     for finding in result.lint:
-        colour = "red" if finding.is_error else "yellow"
-        lines.append(style(f"{finding.severity.value} {finding.code}", fg=colour)
-                     + f" {finding.message}\n{'':<18}fix: {finding.fix}")
+        items.append(text((f"{finding.severity.value} {finding.code}",
+                           "red" if finding.is_error else "yellow"), f" {finding.message}"))
+        items.append(f"{'':<18}fix: {finding.fix}")
     count = len(result.written)
-    lines.append(style(f"{count} revision(s) written", fg="green") if count
+    items.append(styled(f"{count} revision(s) written", "green") if count
                  else "nothing to generate: the models match the migrations")
-    if result.lint:
-        lines.append("review the lint findings above before committing (orchestrate lint)")
-    return "\n".join(lines)
+    if any(f.is_error for f in result.lint):
+        items.append(styled("the revisions are written, but a lint error makes this exit 1: fix "
+                            "or suppress it before committing (orchestrate lint)", "red"))
+    elif result.lint:
+        items.append("review the lint findings above before committing (orchestrate lint)")
+    return stack(*items)
 
 
-def render_check(report: ChangeReport) -> str:
+def render_check(report: ChangeReport) -> RenderableType:
     rows = []
     for entry in report.services:
         found = [f"{len(entry.changes)} change(s)"] if entry.changes else []
         found += [f"{len(entry.problems)} problem(s)"] if entry.problems else []
         rows.append([entry.service, short(entry.db_heads),
-                     style(", ".join(found), fg="red") if found else style("clean", fg="green")])
-    lines = [table(["service", "revision", "verdict"], rows)]
+                     styled(", ".join(found), "red") if found else styled("clean", "green")])
+    items: list[RenderableType] = [table(["service", "revision", "verdict"], rows)]
     for entry in report.services:
-        lines += [f"{entry.service}: {change}" for change in entry.changes]
-        lines += [style("error: ", fg="red") + problem for problem in entry.problems]
-        lines += [style("note: ", fg="yellow") + note for note in entry.unverified]
-    lines.append("\n" + (style("clean: the models match the migrations", fg="green")
-                         if report.clean else
-                         style("the models and the migrations differ", fg="red", bold=True)))
-    return "\n".join(lines)
+        items += [f"{entry.service}: {change}" for change in entry.changes]
+        items += [text(("error: ", "red"), problem) for problem in entry.problems]
+        items += [text(("note: ", "yellow"), note) for note in entry.unverified]
+    items += ["", styled("clean: the models match the migrations", "green") if report.clean
+              else styled("the models and the migrations differ", "bold red")]
+    return stack(*items)
 
 
 @main.command()

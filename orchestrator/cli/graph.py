@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +19,8 @@ from orchestrator.core.errors import ConfigError
 from orchestrator.history.revision_graph import DEPENDS_ON, DOWN_REVISION, REQUIRES, Node
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from orchestrator.runtime.orchestration import Orchestration
 
 #: ``json`` is the envelope of ``--json`` (docs/json.md); the others are drawn for people.
@@ -62,7 +64,8 @@ class GraphView:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
 
-    def render(self, fmt: str) -> str:
+    def render(self, fmt: str) -> Any:
+        """``text``: a table (a rich renderable); ``dot``, ``mermaid``: the source text."""
         return _RENDERERS[fmt](self)
 
     def to_dict(self) -> dict:
@@ -108,7 +111,7 @@ def _id(node: Node) -> str:
     return f"{node[0]}:{node[1]}"
 
 
-def to_text(view: GraphView) -> str:
+def to_text(view: GraphView) -> Table:
     needs: dict[str, list[GraphEdge]] = {}
     for edge in view.edges:
         needs.setdefault(edge.source, []).append(edge)
@@ -198,7 +201,7 @@ def _mermaid_text(text: str) -> str:
     return text
 
 
-_RENDERERS: dict[str, Callable[[GraphView], str]] = {
+_RENDERERS: dict[str, Callable[[GraphView], Any]] = {
     "text": to_text, "dot": to_dot, "mermaid": to_mermaid,
 }
 

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli.app import Output, main, run
-from orchestrator.cli.render import display_path, style, table
+from orchestrator.cli.render import display_path, stack, styled, table
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from orchestrator.history.revision_graph import Node
     from orchestrator.runtime.orchestration import Orchestration
 
@@ -92,17 +94,17 @@ async def read_history(orch: Orchestration, service: str | None = None) -> Histo
 _STATUS_COLOUR = {"current": "green", "applied": None, "pending": "yellow"}
 
 
-def render_history(result: History) -> str:
+def render_history(result: History) -> RenderableType:
     db = result.database
-    return "\n".join([
+    return stack(
         f"database: {db['url']}" + ("" if db["exists"] else " (not created yet)"),
         table(
             ["service", "revision", "down_revision", "requires", "status", "message"],
             [[e.service, e.revision + (" (head)" if e.head else ""),
               ", ".join(e.down_revisions) or "(base)", ", ".join(e.requires),
-              style(e.status, fg=_STATUS_COLOUR[e.status]), e.message] for e in result.entries],
+              styled(e.status, _STATUS_COLOUR[e.status]), e.message] for e in result.entries],
         ),
-    ])
+    )
 
 
 @main.command()

@@ -8,36 +8,36 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli.app import Output, main
-from orchestrator.cli.render import style
+from orchestrator.cli.render import display_path, stack, text
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from orchestrator.lint import LintReport
     from orchestrator.runtime.orchestration import Orchestration
 
 
-def render_lint(report: LintReport, root: Path) -> str:
-    lines = []
+def render_lint(report: LintReport, root: Path) -> RenderableType:
+    items: list[RenderableType] = []
     for finding in report.findings:
-        try:
-            where = finding.path.relative_to(root)
-        except ValueError:
-            where = finding.path
-        colour = "red" if finding.is_error else "yellow"
-        lines.append(f"{where}:{finding.line}: "
-                     + style(f"{finding.code} {finding.severity.value}", fg=colour, bold=True)
-                     + f" {finding.message}")
-        lines.append(f"    fix: {finding.fix}")
+        colour = "bold red" if finding.is_error else "bold yellow"
+        items.append(text(f"{display_path(finding.path, root)}:{finding.line}: ",
+                          (f"{finding.code} {finding.severity.value}", colour),
+                          f" {finding.message}"))
+        items.append(f"    fix: {finding.fix}")
     counts = (f"{len(report.revisions)} revision(s) linted for {report.dialect}: "
               f"{len(report.errors)} error(s), {len(report.warnings)} warning(s), "
-              f"{len(report.suppressed)} suppressed")
+              f"{len(report.suppressed)} suppressed; ")
     if report.errors:
-        verdict = style("errors found", fg="red", bold=True)
+        verdict = ("errors found", "bold red")
     elif report.warnings:
-        verdict = style("warnings only", fg="yellow")
+        verdict = ("warnings only", "yellow")
     else:
-        verdict = style("clean", fg="green")
-    lines.append(("\n" if report.findings else "") + f"{counts}; {verdict}")
-    return "\n".join(lines)
+        verdict = ("clean", "green")
+    if report.findings:
+        items.append("")
+    items.append(text(counts, verdict))
+    return stack(*items)
 
 
 @main.command("lint")

@@ -7,24 +7,25 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli.app import Output, main, run, wait_option
-from orchestrator.cli.render import style
+from orchestrator.cli.render import stack, styled
 from orchestrator.core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from orchestrator.runtime.migrate import MigrationRun
     from orchestrator.runtime.orchestration import Orchestration
 
 
-def render_migration(result: MigrationRun, done_word: str) -> str:
+def render_migration(result: MigrationRun, done_word: str) -> RenderableType:
     """``done_word`` ("upgraded", "downgraded") starts each applied step's line."""
     if result.sql is not None:
         return result.sql
     if not result.applied:
         return "nothing to do: every target is already there"
-    lines = [f"{done_word} {a.step.service:<16} {a.step.revision:<14} "
-             f"{a.seconds * 1000:7.1f} ms  {a.step.message}" for a in result.applied]
-    lines.append(style(f"{len(result.applied)} step(s) applied", fg="green"))
-    return "\n".join(lines)
+    return stack(*(f"{done_word} {a.step.service:<16} {a.step.revision:<14} "
+                   f"{a.seconds * 1000:7.1f} ms  {a.step.message}" for a in result.applied),
+                 styled(f"{len(result.applied)} step(s) applied", "green"))
 
 
 def migration_output(orch: Orchestration, result: MigrationRun, done_word: str) -> Output:

@@ -7,76 +7,76 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli.app import Output, main, run
-from orchestrator.cli.render import short, style, table
+from orchestrator.cli.render import Part, short, stack, styled, table, text
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
     from orchestrator.planner import Finding, Plan
     from orchestrator.runtime.orchestration import Orchestration
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
 
 
-def render_plan(plan: Plan) -> str:
+def render_plan(plan: Plan) -> RenderableType:
     db = plan.database
-    lines = [f"database: {db['url']}" + ("" if db["exists"] else " (not created yet: planning "
-                                                                  "from base)"), ""]
-    lines.append(table(
-        ["service", "database", "head", "pending", "model changes", "findings"],
-        [[s.name, short(s.current),
-          style(short(s.heads), fg="red") if len(s.heads) > 1 else short(s.heads),
-          len(s.pending) if s.pending else style("up to date", fg="green"),
-          _changes(s.model_changes), _count(s.findings)]
-         for s in plan.services],
-    ))
+    items: list[RenderableType | None] = [
+        text(f"database: {db['url']}", "" if db["exists"] else
+             " (not created yet: planning from base)"), "",
+        table(["service", "database", "head", "pending", "model changes", "findings"],
+              [[s.name, short(s.current),
+                styled(short(s.heads), "red" if len(s.heads) > 1 else None),
+                len(s.pending) if s.pending else styled("up to date", "green"),
+                _changes(s.model_changes), _count(s.findings)] for s in plan.services]),
+    ]
     for service in plan.services:
         if service.findings:
-            lines.append(f"\n{style(service.name, bold=True)}")
-            lines += [f"  {_finding(f)}" for f in service.findings]
+            items += ["", styled(service.name, "bold")]
+            items += [text("  ", _finding(f)) for f in service.findings]
     requires = {(s.name, p["revision"]): p["requires"] for s in plan.services for p in s.pending}
     if plan.steps:
-        lines.append(f"\n{len(plan.steps)} step(s), in the order `orchestrate upgrade` applies:")
+        items += ["", f"{len(plan.steps)} step(s), in the order `orchestrate upgrade` applies:"]
         for n, step in enumerate(plan.steps, 1):
             needs = requires.get(step.node)
-            lines.append(f"  {n:>3}. {step.service:<16} {step.revision:<14} {step.message}"
+            items.append(f"  {n:>3}. {step.service:<16} {step.revision:<14} {step.message}"
                          + (f"  (requires {', '.join(needs)})" if needs else ""))
     if plan.findings:
-        lines.append("")
-        lines += [_finding(f) for f in plan.findings]
-    lines.append("\n" + _verdict(plan))
-    return "\n".join(lines)
+        items += ["", *(_finding(f) for f in plan.findings)]
+    items += ["", _verdict(plan)]
+    return stack(*items)
 
 
-def _finding(finding: Finding) -> str:
-    label = style(f"{finding.severity}", fg=_SEVERITY_COLOUR[finding.severity], bold=True)
-    return f"{label} [{finding.code}] {finding.message}"
+def _finding(finding: Finding) -> Text:
+    return text((finding.severity, f"bold {_SEVERITY_COLOUR[finding.severity]}"),
+                f" [{finding.code}] {finding.message}")
 
 
-def _changes(changes: list[dict] | None) -> str:
+def _changes(changes: list[dict] | None) -> Text | str:
     if changes is None:
         return "not compared"
-    return style(str(len(changes)), fg="red") if changes else "none"
+    return styled(str(len(changes)), "red") if changes else "none"
 
 
-def _count(findings: list[Finding]) -> str:
+def _count(findings: list[Finding]) -> Text:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
-    parts = [style(f"{errors} error(s)", fg="red")] if errors else []
-    parts += [style(f"{warnings} warning(s)", fg="yellow")] if warnings else []
-    return ", ".join(parts) or "-"
+    parts: list[Part] = [(f"{errors} error(s)", "red")] if errors else []
+    if warnings:
+        parts += [", "] if parts else []
+        parts.append((f"{warnings} warning(s)", "yellow"))
+    return text(*parts) if parts else text("-")
 
 
-def _verdict(plan: Plan) -> str:
+def _verdict(plan: Plan) -> Text:
     summary = plan.summary()
+    warnings = f", {summary['warnings']} warning(s)" if summary["warnings"] else ""
     if not plan.clean:
-        return style(f"problems: {summary['errors']} error(s), {summary['warnings']} warning(s)"
-                     f"; {summary['pending_revisions']} step(s) pending", fg="red", bold=True)
+        return styled(f"problems: {summary['errors']} error(s), {summary['warnings']} "
+                      f"warning(s); {summary['pending_revisions']} step(s) pending", "bold red")
     if plan.steps:
-        return style(f"ready: {len(plan.steps)} step(s) to apply"
-                     + (f", {summary['warnings']} warning(s)" if summary["warnings"] else ""),
-                     fg="yellow", bold=True)
-    return style("clean: every service is at head" + (
-        f", {summary['warnings']} warning(s)" if summary["warnings"] else ""), fg="green",
-        bold=True)
+        return styled(f"ready: {len(plan.steps)} step(s) to apply{warnings}", "bold yellow")
+    return styled(f"clean: every service is at head{warnings}", "bold green")
 
 
 @main.command()

@@ -8,6 +8,8 @@ from orchestrator.cli.app import Output, main, run
 from orchestrator.cli.render import short, table
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from orchestrator.runtime.orchestration import Orchestration
 
 
@@ -54,7 +56,7 @@ async def list_services(orch: Orchestration) -> tuple[dict, list[ServiceReport]]
     ]
 
 
-def render_services(reports: list[ServiceReport]) -> str:
+def render_services(reports: list[ServiceReport]) -> Table:
     return table(
         ["service", "tables", "version table", "current", "head", "needs"],
         [[r.name, len(r.tables), r.version_table, short(r.current), short(r.heads),

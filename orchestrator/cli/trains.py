@@ -8,83 +8,85 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from orchestrator.cli.app import Output, main, run, wait_option
-from orchestrator.cli.render import style, table
+from orchestrator.cli.render import stack, styled, table, text
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from orchestrator.runtime.orchestration import Orchestration
     from orchestrator.trains import TrainPlan, TrainRun, TrainStatus
 
 
-def render_train_plan(result: TrainPlan) -> str:
+def render_train_plan(result: TrainPlan) -> RenderableType:
     manifest = result.manifest
-    lines = [f"train {manifest.name} ({manifest.path})"
-             + (f": {manifest.description}" if manifest.description else ""),
-             f"database: {result.database['url']}"]
+    items: list[RenderableType] = [
+        f"train {manifest.name} ({manifest.path})"
+        + (f": {manifest.description}" if manifest.description else ""),
+        f"database: {result.database['url']}"]
     if not result.steps:
-        lines.append(style("nothing to do: every target is already applied", fg="green"))
-        return "\n".join(lines)
-    lines.append(f"{len(result.steps)} step(s), in order:")
+        items.append(styled("nothing to do: every target is already applied", "green"))
+        return stack(*items)
+    items.append(f"{len(result.steps)} step(s), in order:")
     for index, step in enumerate(result.steps, 1):
-        lines.append(f"  {index:>4}. {step.service:<16} {step.revision:<14} {step.message}")
+        items.append(f"  {index:>4}. {step.service:<16} {step.revision:<14} {step.message}")
         for finding in result.findings[step.node]:
-            colour = "red" if finding.is_error else "yellow"
-            lines.append("        " + style(f"{finding.severity.value} {finding.code}: ",
-                                             fg=colour) + f"line {finding.line}: {finding.detail}")
-    return "\n".join(lines)
+            items.append(text("        ", (f"{finding.severity.value} {finding.code}: ",
+                                           "red" if finding.is_error else "yellow"),
+                              f"line {finding.line}: {finding.detail}"))
+    return stack(*items)
 
 
-def render_train_run(result: TrainRun, dry_run: bool) -> str:
+def render_train_run(result: TrainRun, dry_run: bool) -> RenderableType:
     """The run's SQL with --sql; else the steps it would apply (dry run) or applied."""
     if result.sql is not None:
         return result.sql
     first = result.first_position
     if dry_run:
-        lines = [f"train {result.manifest.name}: would apply {len(result.steps)} step(s)"]
-        lines += [f"  {index:>4}/{result.total} {step.service:<16} {step.revision:<14} "
-                  f"{step.message}" for index, step in enumerate(result.steps, first)]
-        return "\n".join(lines)
-    lines = []
+        return stack(f"train {result.manifest.name}: would apply {len(result.steps)} step(s)",
+                     *(f"  {index:>4}/{result.total} {step.service:<16} {step.revision:<14} "
+                       f"{step.message}" for index, step in enumerate(result.steps, first)))
+    items: list[RenderableType] = []
     for index, applied in enumerate(result.applied, first):
         step = applied.step
-        lines.append(f"applied {index:>4}/{result.total} {step.service:<16} {step.revision:<14} "
+        items.append(f"applied {index:>4}/{result.total} {step.service:<16} {step.revision:<14} "
                      f"{applied.seconds * 1000:8.1f} ms  {step.message}")
     if not result.steps:
-        lines.append(style(f"train {result.manifest.name}: nothing to do, every target is "
-                           "already applied", fg="green"))
+        items.append(styled(f"train {result.manifest.name}: nothing to do, every target is "
+                            "already applied", "green"))
     else:
-        lines.append(style(f"train {result.manifest.name}: {len(result.applied)} step(s) "
-                           f"applied (run #{result.run_id})", fg="green"))
-    return "\n".join(lines)
+        items.append(styled(f"train {result.manifest.name}: {len(result.applied)} step(s) "
+                            f"applied (run #{result.run_id})", "green"))
+    return stack(*items)
 
 
-def render_train_status(result: TrainStatus) -> str:
+def render_train_status(result: TrainStatus) -> RenderableType:
     from orchestrator.runtime.ledger import first_line
 
     colour = {"succeeded": "green", "running": "yellow"}.get(result.state, "red")
-    lines = [f"train {result.train}: " + style(result.state, fg=colour, bold=True)]
+    items: list[RenderableType | None] = [
+        text(f"train {result.train}: ", (result.state, f"bold {colour}"))]
     if result.holder:
-        lines.append(f"lock held by {result.holder.describe()}")
+        items.append(f"lock held by {result.holder.describe()}")
     if result.runs:
-        lines.append(table(
+        items.append(table(
             ["run", "kind", "status", "steps", "started", "seconds", "runner", "error"],
             [[f"#{r.id}", r.kind, r.status, r.steps, _moment(r.started_at),
               f"{(r.ended_at - r.started_at).total_seconds():.1f}" if r.ended_at else "",
               f"{r.runner.pid}@{r.runner.host}", first_line(r.error)] for r in result.runs],
         ))
     if result.steps:
-        lines.append("")
-        lines.append(table(
+        items += ["", table(
             ["step", "run", "service", "revision", "status", "seconds", "error"],
             [[s.position, f"#{s.run_id}", s.service, s.revision, s.status,
               "" if s.seconds is None else f"{s.seconds:.3f}", first_line(s.error)]
              for s in result.steps],
-        ))
+        )]
     if result.state == "failed":
-        lines.append(f"\nfix the failed step, then `orchestrate train resume {result.train}`")
+        items += ["", f"fix the failed step, then `orchestrate train resume {result.train}`"]
     elif result.state == "interrupted":
-        lines.append(f"\nits runner is gone: `orchestrate train resume {result.train}` "
-                     "reconciles the ledger with the version tables and continues")
-    return "\n".join(lines)
+        items += ["", f"its runner is gone: `orchestrate train resume {result.train}` "
+                  "reconciles the ledger with the version tables and continues"]
+    return stack(*items)
 
 
 def _moment(moment: datetime) -> str:

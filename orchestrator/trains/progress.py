@@ -1,21 +1,23 @@
-"""Progress of a running train on a terminal: one line, redrawn in place every second.
+"""Progress of a running train on a terminal: one line, redrawn in place, through rich.
 
-``[3/120] orders b7e3d90f1c56 add status column | 00:42 elapsed, this step 12s``; on stderr, and
-only when stderr is a terminal and no per-step log lines are shown already (``-v``). A thread
-redraws it, so the time keeps going while a long step holds the event loop or the GIL-free DB.
+``[3/120] orders b7e3d90f1c56 add status column ━━━━━━╸━━━━━ 00:42 elapsed, this step 12s`` on
+stderr, and only when stderr is a terminal and no per-step log lines are shown already (``-v``).
+rich redraws it from its own thread, so the clocks keep going while a long step holds the event
+loop; the line is gone when the run ends. rich is imported only when the line is shown.
 """
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from orchestrator.runtime.sequencer import Step
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as Bar
 
 
 class Progress:
@@ -24,7 +26,8 @@ class Progress:
         self.total = 0
         self.started = self.step_started = time.monotonic()
         self.current: tuple[int, Step] | None = None
-        self._lock = threading.Lock()
+        self._bar: Bar | None = None
+        self._task: Any = None
 
     @classmethod
     def for_terminal(cls, stream: TextIO | None = None) -> Progress | None:
@@ -36,41 +39,53 @@ class Progress:
     @contextmanager
     def running(self, total: int) -> Iterator[None]:
         """Show the line while the ``with`` block runs; clear it afterwards."""
+        from rich.console import Console
+        from rich.progress import BarColumn, TextColumn
+        from rich.progress import Progress as Bar
+
         self.total = total
         self.started = time.monotonic()
-        stop = threading.Event()
-        ticker = threading.Thread(target=self._tick, args=(stop,), daemon=True)
-        ticker.start()
+        console = Console(file=self.stream, force_terminal=True, highlight=False, markup=False,
+                          emoji=False)
+        bar = Bar(TextColumn("{task.description}", markup=False), BarColumn(bar_width=16),
+                  _clocks_column(self), console=console, transient=True, refresh_per_second=1,
+                  redirect_stdout=False, redirect_stderr=False)
+        self._task = bar.add_task("", total=max(total, 1))
+        self._bar = bar
         try:
-            yield
+            with bar:
+                yield
         finally:
-            stop.set()
-            ticker.join()
-            with self._lock:
-                self.stream.write("\r\x1b[K")
-                self.stream.flush()
+            self._bar = None
 
     def step(self, position: int, step: Step) -> None:
         self.current = (position, step)
         self.step_started = time.monotonic()
-        self.draw()
+        if self._bar is not None:
+            self._bar.update(self._task, completed=position - 1, description=self.line(),
+                             refresh=True)
 
     def line(self) -> str:
+        """The current step, as the line starts: ``[3/120] orders b7e3d90f1c56 message``."""
         if self.current is None:
             return ""
         position, step = self.current
+        return f"[{position}/{self.total}] {step.service} {step.revision} {step.message}"
+
+    def clocks(self) -> str:
         now = time.monotonic()
         elapsed = int(now - self.started)
-        return (f"[{position}/{self.total}] {step.service} {step.revision} {step.message} | "
-                f"{elapsed // 60:02d}:{elapsed % 60:02d} elapsed, this step "
+        return (f"{elapsed // 60:02d}:{elapsed % 60:02d} elapsed, this step "
                 f"{now - self.step_started:.0f}s")
 
-    def draw(self) -> None:
-        width = shutil.get_terminal_size((100, 20)).columns - 1
-        with self._lock:
-            self.stream.write("\r\x1b[K" + self.line()[:width])
-            self.stream.flush()
 
-    def _tick(self, stop: threading.Event) -> None:
-        while not stop.wait(1):
-            self.draw()
+def _clocks_column(progress: Progress) -> Any:
+    """The clocks, as a rich column (defined once rich is imported)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class Clocks(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            return Text(progress.clocks())
+
+    return Clocks()
