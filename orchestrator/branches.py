@@ -26,7 +26,7 @@ from alembic.util import CommandError, rev_id
 
 from orchestrator.core.errors import OrchestrateError, RevisionError
 from orchestrator.core.logs import get_logger
-from orchestrator.history.conflicts import Conflict, analyse_conflicts
+from orchestrator.history.conflicts import Conflict, Unread, analyse_conflicts
 from orchestrator.history.revisions import ServiceHistory
 from orchestrator.runtime.orchestration import Orchestration
 
@@ -73,7 +73,7 @@ class MergeResult:
     heads: list[str]
     revision: str | None = None  # None: nothing to merge
     path: Path | None = None
-    warnings: list[Conflict] = field(default_factory=list)
+    warnings: list[Conflict | Unread] = field(default_factory=list)
 
     def to_dict(self, root: Path) -> dict:
         return {"service": self.service, "heads": self.heads, "revision": self.revision,
@@ -86,7 +86,7 @@ class MergeConflict(OrchestrateError):
 
     exit_code = 1
 
-    def __init__(self, conflicts: list[Conflict]) -> None:
+    def __init__(self, conflicts: list[Conflict | Unread]) -> None:
         numbered = " ".join(f"({n}) {c.message}." for n, c in enumerate(conflicts, 1))
         super().__init__(
             f"refusing to merge, nothing was written: {len(conflicts)} conflict(s) between "
@@ -157,7 +157,7 @@ def merge_services(orch: Orchestration, services: Sequence[str] | None = None,
     """
     ws = orch.workspace
     results: list[MergeResult] = []
-    errors: list[Conflict] = []
+    errors: list[Conflict | Unread] = []
     for service in ws.select(services):
         history = ws.histories[service.name]
         result = MergeResult(service.name, list(history.heads))

@@ -1,4 +1,4 @@
-"""Drift: the schema a service's revisions build, replayed from their source, against the DB."""
+"""Drift: the schema a service's revisions build, replayed from their readings, against the DB."""
 from __future__ import annotations
 
 from support import write
@@ -126,8 +126,9 @@ def test_tables_named_by_sql_are_not_verified_and_opaque_sql_stops_the_service(e
         "op.execute(\"UPDATE tenants SET plan = 'team'\")", "op.execute(STATEMENT)"))
     report = find_drift(Workspace.load(example).histories["tenants"], {"tenants"}, snapshot)
     assert report.drift == []
-    assert report.unverified == ["service 'tenants': not verified: 7a7a7a7a7a7a_sql.py:22 runs "
-                                 "SQL that is not written out in the revision"]
+    # the reading runs the revision: an undefined name is what stops it, and it says so
+    assert report.unverified == ["service 'tenants': not verified: 7a7a7a7a7a7a_sql.py:22: "
+                                 "upgrade() stopped: NameError: name 'STATEMENT' is not defined"]
 
 
 def test_a_table_moved_from_another_service_is_not_called_drift(example):

@@ -1,9 +1,13 @@
-"""The rendered-SQL reader: statements split safely and classified by shape."""
+"""The SQL reader: statements split safely and read by the dialect's parser."""
 from __future__ import annotations
 
 import pytest
 
-from orchestrator.lint.statements import classify, split
+from orchestrator.history.sql import classify, split
+
+
+#: The cases written in MySQL's syntax are read with MySQL's parser; the rest as PostgreSQL.
+MYSQL = {"ALTER TABLE `t` MODIFY c VARCHAR(40) NULL", "DROP INDEX ix ON t", "RENAME TABLE a TO b"}
 
 
 def test_split_respects_quotes_dollar_quotes_and_comments():
@@ -44,7 +48,7 @@ def test_split_respects_quotes_dollar_quotes_and_comments():
     ("SELECT 1", "other", "other", None, None),
 ])
 def test_classify_reads_verb_table_and_object(sql, kind, verb, table, name):
-    statement = classify(sql, 3, None)
+    statement = classify(sql, 3, None, "mysql" if sql in MYSQL else "postgresql")
     assert (statement.kind, statement.verb, statement.table, statement.name) == (
         kind, verb, table, name)
     assert statement.line == 3 and statement.raw

@@ -3,9 +3,10 @@
 A database altered by hand (``ALTER TABLE ... ADD COLUMN`` run in a console, an index created
 during an incident) misleads autogenerate: the hand-made object matches the models, so no
 revision is generated for it, and databases migrated properly never get it. To catch that,
-the schema the service's migrations build is read from its revision files (the operations of
-every ``upgrade()``, through :mod:`orchestrator.history.operations`, replayed in history order) and
-compared, by name, with the reflected tables the service owns:
+the schema the service's migrations build is replayed from their recorded readings (the
+Alembic operations every ``upgrade()`` dispatched, in history order:
+:mod:`orchestrator.history.reading`) and compared, by name, with the reflected tables the
+service owns:
 
 - tables, columns, indexes, and unique, foreign-key and check constraints in the database that
   no revision creates are **unexplained**;
@@ -13,28 +14,29 @@ compared, by name, with the reflected tables the service owns:
   are **missing**.
 
 Objects a revision creates without a name (``sa.Column(..., unique=True)``) are matched by
-their columns instead. Limits, chosen so that nothing is reported that the migrations do
-explain: column types, nullability, server defaults and primary keys are not compared (a type
-changed by hand shows up as a model change instead); a table that a revision's SQL text
-mentions (``op.execute("ALTER TABLE ...")``, ``connection.execute(text(...))``) is not
-verified; a service whose revisions compute table names or run SQL that is not written out is
-not verified at all. What was skipped is listed, never silently dropped.
+their columns instead; dropping a column drops what is built on it alone (its indexes, and
+check constraints whose expression names only it), as the database does. Limits, chosen so
+that nothing is reported that the migrations do explain: column types, nullability, server
+defaults and primary keys are not compared (a type changed by hand shows up as a model change
+instead); a table whose DDL a revision writes as raw SQL (``op.execute("ALTER TABLE ...")``,
+read by the SQL parser to know which table it names) is not verified; a service with a
+revision that could not be read to its end (it reads rows through ``op.get_bind()``, say) is
+not verified at all. What was skipped is listed, with the file and line, never silently
+dropped.
 """
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from orchestrator.autogenerate.reflection import Snapshot
-from orchestrator.history.operations import Operation, column_name, literal, read_operations
+from orchestrator.history.reading import Call, Column
 from orchestrator.history.revisions import ServiceHistory
+from orchestrator.history.sql import Statement
 
 #: Index and unique constraint names share one namespace: a backend may report one as the other.
 _GROUPS = {"index": "index", "unique constraint": "index", "foreign key": "foreign key",
            "check constraint": "check constraint"}
-_DDL = re.compile(r"\b(create|alter|drop|rename|comment\s+on)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class _Object:
     name: str | None
     columns: tuple[str, ...] | None
     revision: str
+    #: The columns it is built on, when known (a check constraint's expression): dropping
+    #: the last of them drops it.
+    uses: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -86,40 +91,45 @@ class _Table:
 
 @dataclass
 class ExpectedSchema:
-    """The tables a service's migrations build, replayed from its revision files."""
+    """The tables a service's migrations build, replayed from their recorded readings."""
 
     tables: dict[str, _Table] = field(default_factory=dict)
-    sql: list[tuple[str, str]] = field(default_factory=list)  # (revision, DDL text)
+    #: (revision, statement) for every raw DDL statement (``op.execute``, a connection).
+    sql: list[tuple[str, Statement]] = field(default_factory=list)
     opaque: str | None = None  # why nothing can be verified
 
     def mentioned(self, table: str) -> str | None:
-        """The revision whose SQL text names ``table``, if any."""
-        pattern = re.compile(rf"(?<![\w.]){re.escape(table)}(?!\w)", re.IGNORECASE)
-        return next((rev for rev, sql in self.sql if pattern.search(sql)), None)
+        """The revision whose raw DDL acts on ``table``, if any."""
+        return next((rev for rev, statement in self.sql if table in _tables_of(statement, self)),
+                    None)
+
+
+def _tables_of(statement: Statement, schema: ExpectedSchema) -> set[str]:
+    """The tables a statement acts on: named, or owning the index it names."""
+    found = {t for t in (statement.table, *statement.tables) if t}
+    if statement.verb in ("alter index", "drop index") and statement.name:
+        found |= {name for name, table in schema.tables.items()
+                  if any(o.name == statement.name for o in table.objects)}
+    return found
 
 
 def expected_schema(history: ServiceHistory) -> ExpectedSchema:
     schema = ExpectedSchema()
-    for rev in history.order:
-        source = read_operations(history.revisions[rev].path)
-        upgrade = source.functions().get("upgrade")
-        if upgrade is not None and _DDL.search(ast.get_source_segment(source.text, upgrade) or ""):
-            schema.sql += [(rev, text) for text in _strings(upgrade) if _DDL.search(text)]
-        for op in source.in_function("upgrade"):
-            sql = op.args.get("sqltext")
-            if op.name == "execute" and not _strings(sql) and not isinstance(sql, ast.Call):
-                schema.opaque = (f"{source.path.name}:{op.line} runs SQL that is not written "
-                                 "out in the revision")
-            apply = _REPLAY.get(op.name)
-            if apply is None:
-                continue
-            if (op.table is None and op.name != "drop_index") or (
-                    op.target is None and op.name.startswith(("drop_", "rename_"))
-                    and op.name != "drop_table"):
-                schema.opaque = (f"{source.path.name}:{op.line} computes a name in "
-                                 f"op.{op.name}(...)")
-                continue
-            apply(schema, op, rev)
+    for rev, reading in history.readings().items():
+        unread = reading.unread
+        if unread:
+            stop = unread[0]
+            schema.opaque = f"{reading.path.name}:{stop.line}: {stop.message}"
+            continue
+        for call in reading.calls("upgrade"):
+            raw = [s for s in call.sql if s.raw and s.kind == "ddl"]
+            schema.sql += [(rev, statement) for statement in raw]
+            if any(not s.parsed for s in raw):
+                schema.opaque = (f"{reading.path.name}:{call.line} runs SQL the SQL parser "
+                                 "cannot read")
+            apply = _REPLAY.get(call.name)
+            if apply is not None and (call.table is not None or call.name == "drop_index"):
+                apply(schema, call, rev)
     return schema
 
 
@@ -217,130 +227,112 @@ def _columns(names: object) -> tuple[str, ...] | None:
 
 # --- replaying operations ------------------------------------------------------------------
 
-def _create_table(schema: ExpectedSchema, op: Operation, rev: str) -> None:
-    table = schema.tables[op.table] = _Table(rev)  # type: ignore[index]
-    items = op.args.get("columns")
-    for item in items if isinstance(items, list) else []:
-        callee = _callee(item)
-        if callee == "Column":
-            _add_column(table, item, rev)
-        elif callee in _CONSTRAINTS and isinstance(item, ast.Call):
-            kind = _CONSTRAINTS[callee]
-            name = _keyword(item, "name")
-            columns = None
-            if kind == "unique constraint":
-                columns = _columns([literal(a) for a in item.args])
-            elif kind == "foreign key" and item.args:
-                columns = _columns(literal(item.args[0]))
-            elif kind == "index":
-                name = literal(item.args[0]) if item.args else name
-                columns = _columns([literal(a) for a in item.args[1:]])
-            table.objects.append(_Object(kind, name if isinstance(name, str) else None,
-                                         columns, rev))
+def _create_table(schema: ExpectedSchema, call: Call, rev: str) -> None:
+    table = schema.tables[call.table] = _Table(rev)  # type: ignore[index]
+    for column in call.columns:
+        _add_column(table, column, rev)
+    for constraint in call.constraints:
+        if constraint.kind in _KINDS:
+            table.objects.append(_object(constraint.kind, constraint.name, constraint.columns,
+                                         rev))
 
 
-def _add_column(table: _Table, column: ast.expr | None, rev: str) -> None:
-    """A ``sa.Column(...)``: its name and what it creates inline (index, unique, FK, check)."""
-    name = column_name(column)
-    if name is None or not isinstance(column, ast.Call):
-        return
+def _object(kind: str, name: str | None, columns: tuple[str, ...] | None, rev: str) -> _Object:
+    """Check constraints are matched by name only (their columns are not reflected alike)."""
+    if kind == "check constraint":
+        return _Object(_KINDS[kind], name, None, rev, uses=columns)
+    return _Object(_KINDS[kind], name, columns, rev)
+
+
+def _add_column(table: _Table, column: Column, rev: str) -> None:
+    """A column: its name and what it creates inline (index, unique, FK, check)."""
+    name = column.name
     table.columns[name] = rev
-    if _keyword(column, "index") is True:
-        kind = "unique constraint" if _keyword(column, "unique") is True else "index"
+    if column.index:
+        kind = "unique constraint" if column.unique else "index"
         table.objects.append(_Object(kind, None, (name,), rev))
-    elif _keyword(column, "unique") is True:
+    elif column.unique:
         table.objects.append(_Object("unique constraint", None, (name,), rev))
-    for arg in column.args[1:]:
-        if _callee(arg) == "ForeignKey":
-            table.objects.append(_Object("foreign key", None, (name,), rev))
-        elif isinstance(arg, ast.Call) and _keyword(arg, "create_constraint") is True:
-            table.objects.append(_Object("check constraint", None, None, rev))
+    for _ in column.references:
+        table.objects.append(_Object("foreign key", None, (name,), rev))
+    if column.check:
+        table.objects.append(_Object("check constraint", None, None, rev, uses=(name,)))
 
 
-def _on_table(apply: Callable[[_Table, Operation, str], None]
-              ) -> Callable[[ExpectedSchema, Operation, str], None]:
-    def replay(schema: ExpectedSchema, op: Operation, rev: str) -> None:
-        table = schema.tables.get(op.table)  # type: ignore[arg-type]
+def _on_table(apply: Callable[[_Table, Call, str], None]
+              ) -> Callable[[ExpectedSchema, Call, str], None]:
+    def replay(schema: ExpectedSchema, call: Call, rev: str) -> None:
+        table = schema.tables.get(call.table)  # type: ignore[arg-type]
         if table is not None:
-            apply(table, op, rev)
+            apply(table, call, rev)
     return replay
 
 
-def _drop_table(schema: ExpectedSchema, op: Operation, rev: str) -> None:
-    schema.tables.pop(op.table, None)  # type: ignore[arg-type]
+def _drop_table(schema: ExpectedSchema, call: Call, rev: str) -> None:
+    schema.tables.pop(call.table, None)  # type: ignore[arg-type]
 
 
-def _rename_table(schema: ExpectedSchema, op: Operation, rev: str) -> None:
-    table = schema.tables.pop(op.table, None)  # type: ignore[arg-type]
-    if table is not None and op.target:
-        schema.tables[op.target] = table
+def _rename_table(schema: ExpectedSchema, call: Call, rev: str) -> None:
+    table = schema.tables.pop(call.table, None)  # type: ignore[arg-type]
+    if table is not None and call.new_name:
+        schema.tables[call.new_name] = table
 
 
-def _drop_index(schema: ExpectedSchema, op: Operation, rev: str) -> None:
-    tables = [schema.tables[op.table]] if op.table in schema.tables else (
-        list(schema.tables.values()) if op.table is None else [])
+def _drop_index(schema: ExpectedSchema, call: Call, rev: str) -> None:
+    tables = [schema.tables[call.table]] if call.table in schema.tables else (
+        list(schema.tables.values()) if call.table is None else [])
     for table in tables:
-        table.objects = [o for o in table.objects if o.name != op.target]
+        table.objects = [o for o in table.objects if o.name != call.target]
 
 
-def _drop_column(table: _Table, op: Operation, rev: str) -> None:
-    table.columns.pop(op.target or "", None)
-    table.objects = [o for o in table.objects if not o.columns or op.target not in o.columns]
+def _drop_column(table: _Table, call: Call, rev: str) -> None:
+    """The column, and what the database drops with it: objects built on it alone."""
+    column = call.target or ""
+    table.columns.pop(column, None)
+    table.objects = [o for o in table.objects if not _built_on(o, column)]
 
 
-def _alter_column(table: _Table, op: Operation, rev: str) -> None:
-    new = op.literal("new_column_name")
-    if isinstance(new, str) and op.target in table.columns:
-        table.columns[new] = table.columns.pop(op.target)
+def _built_on(obj: _Object, column: str) -> bool:
+    columns = obj.columns if obj.columns is not None else obj.uses
+    return bool(columns) and column in columns  # type: ignore[operator]
+
+
+def _alter_column(table: _Table, call: Call, rev: str) -> None:
+    new, old = call.new_name, call.target
+    if new and old in table.columns:
+        table.columns[new] = table.columns.pop(old)
         for obj in table.objects:
-            if obj.columns and op.target in obj.columns:
-                obj.columns = tuple(new if c == op.target else c for c in obj.columns)
+            if obj.columns and old in obj.columns:
+                obj.columns = tuple(new if c == old else c for c in obj.columns)
+            if obj.uses and old in obj.uses:
+                obj.uses = tuple(new if c == old else c for c in obj.uses)
 
 
-def _create_object(kind: str, columns_param: str | None
-                   ) -> Callable[[_Table, Operation, str], None]:
-    def apply(table: _Table, op: Operation, rev: str) -> None:
-        columns = _columns(op.literal(columns_param)) if columns_param else None
-        table.objects.append(_Object(kind, op.target, columns, rev))
-    return apply
+def _create_object(table: _Table, call: Call, rev: str) -> None:
+    for constraint in call.constraints:
+        if constraint.kind in _KINDS:
+            table.objects.append(_object(constraint.kind, constraint.name or call.target,
+                                         constraint.columns, rev))
 
 
-def _drop_constraint(table: _Table, op: Operation, rev: str) -> None:
-    table.objects = [o for o in table.objects if o.name != op.target]
+def _drop_constraint(table: _Table, call: Call, rev: str) -> None:
+    table.objects = [o for o in table.objects if o.name != call.target]
 
 
-_CONSTRAINTS = {"UniqueConstraint": "unique constraint", "ForeignKeyConstraint": "foreign key",
-                "CheckConstraint": "check constraint", "Index": "index"}
-_REPLAY: dict[str, Callable[[ExpectedSchema, Operation, str], None]] = {
+_KINDS = {"unique constraint": "unique constraint", "foreign key": "foreign key",
+          "check constraint": "check constraint", "index": "index"}
+_REPLAY: dict[str, Callable[[ExpectedSchema, Call, str], None]] = {
     "create_table": _create_table,
     "drop_table": _drop_table,
     "rename_table": _rename_table,
-    "add_column": _on_table(lambda table, op, rev: _add_column(table, op.args.get("column"), rev)),
+    "add_column": _on_table(lambda table, call, rev: [
+        _add_column(table, column, rev) for column in call.columns]),  # type: ignore[func-returns-value]
     "drop_column": _on_table(_drop_column),
     "alter_column": _on_table(_alter_column),
-    "create_index": _on_table(_create_object("index", "columns")),
+    "create_index": _on_table(_create_object),
     "drop_index": _drop_index,
-    "create_unique_constraint": _on_table(_create_object("unique constraint", "columns")),
-    "create_foreign_key": _on_table(_create_object("foreign key", "local_cols")),
-    "create_check_constraint": _on_table(_create_object("check constraint", None)),
+    "create_unique_constraint": _on_table(_create_object),
+    "create_foreign_key": _on_table(_create_object),
+    "create_check_constraint": _on_table(_create_object),
     "drop_constraint": _on_table(_drop_constraint),
 }
-
-
-def _callee(node: object) -> str | None:
-    if isinstance(node, ast.Call):
-        func = node.func
-        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-    return None
-
-
-def _keyword(call: ast.Call, name: str) -> object | None:
-    return next((literal(k.value) for k in call.keywords if k.arg == name), None)
-
-
-def _strings(node: object) -> list[str]:
-    """Every string written out in ``node`` (SQL text, f-string parts), for naming tables."""
-    if not isinstance(node, ast.AST):
-        return []
-    return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant)
-            and isinstance(n.value, str)]

@@ -25,7 +25,6 @@ from sqlalchemy import Column, ForeignKeyConstraint
 
 from orchestrator.autogenerate.autodetect import operations
 from orchestrator.core.errors import GenerationRefused
-from orchestrator.history.operations import read_operations
 from orchestrator.history.revisions import Requirement, ServiceHistory
 from orchestrator.workspace.enum_types import native_enum
 from orchestrator.workspace.ownership import OwnershipRegistry
@@ -104,11 +103,11 @@ def created_tables(upgrade_ops: ops.UpgradeOps) -> frozenset[str]:
 def creating_revision(history: ServiceHistory, table: str) -> str | None:
     """The latest revision creating ``table`` (or renaming a table to it), if still standing."""
     for rev in reversed(history.order):
-        for op in reversed(read_operations(history.revisions[rev].path).in_function("upgrade")):
-            if (op.name == "create_table" and op.table == table) or (
-                    op.name == "rename_table" and op.target == table):
+        for kind, name, new_name in reversed(history.table_operations(rev)):
+            if (kind == "create_table" and name == table) or (
+                    kind == "rename_table" and new_name == table):
                 return rev
-            if op.name in ("drop_table", "rename_table") and op.table == table:
+            if kind in ("drop_table", "rename_table") and name == table:
                 return None
     return None
 

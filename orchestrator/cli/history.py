@@ -33,6 +33,9 @@ class HistoryEntry:
     head: bool  # no revision of the service builds on it
     applied: bool
     current: bool  # in the service's version table
+    #: ``(create_table|drop_table|rename_table, table, new name)`` from its recorded reading,
+    #: when asked for (``--operations``); None otherwise.
+    table_operations: tuple[tuple[str, str, str | None], ...] | None = None
 
     @property
     def status(self) -> str:
@@ -45,7 +48,18 @@ class HistoryEntry:
             "requires": list(self.requires), "create_date": self.create_date,
             "path": self.path, "head": self.head, "merge": len(self.down_revisions) > 1,
             "applied": self.applied, "current": self.current,
+            **({} if self.table_operations is None else {"table_operations": [
+                {"operation": kind, "table": table, "new_name": new}
+                for kind, table, new in self.table_operations]}),
         }
+
+    @property
+    def tables(self) -> str:
+        """``+created -dropped old>new``, for the human table."""
+        marks = {"create_table": "+", "drop_table": "-"}
+        return " ".join(f"{table}>{new}" if kind == "rename_table" else f"{marks[kind]}{table}"
+                        for kind, table, new in self.table_operations or ())
+
 
 
 @dataclass(frozen=True)
@@ -57,11 +71,10 @@ class History:
         return {"database": self.database, "revisions": [e.to_dict() for e in self.entries]}
 
 
-async def read_history(orch: Orchestration, service: str | None = None) -> History:
-    """The revisions of ``service`` (default: every service), in order, with their state."""
-    from orchestrator.runtime.database import describe_database
-    from orchestrator.runtime.sequencer import Sequencer
-
+async def read_history(orch: Orchestration, service: str | None = None,
+                       operations: bool = False) -> History:
+    """The revisions of ``service`` (default: every service), in order, with their state
+    (and, with ``operations``, the tables each creates, drops and renames)."""
     from orchestrator.runtime.database import describe_database
     from orchestrator.runtime.sequencer import Sequencer
 
@@ -86,6 +99,7 @@ async def read_history(orch: Orchestration, service: str | None = None) -> Histo
             create_date=rev.create_date, path=display_path(rev.path, orch.workspace.root),
             head=node[1] in history.heads, applied=node in applied,
             current=node[1] in state.heads_of(node[0]),
+            table_operations=history.table_operations(node[1]) if operations else None,
         ))
     database = describe_database(orch.url, state.exists)
     return History(database, entries)
@@ -96,20 +110,25 @@ _STATUS_COLOUR = {"current": "green", "applied": None, "pending": "yellow"}
 
 def render_history(result: History) -> RenderableType:
     db = result.database
+    operations = any(e.table_operations is not None for e in result.entries)
     return stack(
         f"database: {db['url']}" + ("" if db["exists"] else " (not created yet)"),
         table(
-            ["service", "revision", "down_revision", "requires", "status", "message"],
+            ["service", "revision", "down_revision", "requires", "status", "message"]
+            + (["tables"] if operations else []),
             [[e.service, e.revision + (" (head)" if e.head else ""),
               ", ".join(e.down_revisions) or "(base)", ", ".join(e.requires),
-              styled(e.status, _STATUS_COLOUR[e.status]), e.message] for e in result.entries],
+              styled(e.status, _STATUS_COLOUR[e.status]), e.message]
+             + ([e.tables] if operations else []) for e in result.entries],
         ),
     )
 
 
 @main.command()
 @click.argument("service", required=False)
-def history(orch: Orchestration, service: str | None) -> Output:
+@click.option("--operations", is_flag=True,
+              help="Also show the tables each revision creates (+), drops (-) and renames (>).")
+def history(orch: Orchestration, service: str | None, operations: bool) -> Output:
     """Revisions in order (one service's, or all in global order), marking what is applied."""
-    result = run(read_history, orch, service)
+    result = run(read_history, orch, service, operations)
     return Output(result.to_dict(), human=lambda: render_history(result))

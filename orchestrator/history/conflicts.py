@@ -1,7 +1,7 @@
 """Do a service's branches collide? Compared from what their revisions' ``upgrade()`` do.
 
-Each operation (read by :mod:`orchestrator.history.operations`, never run) becomes changes to schema
-objects: it *adds* a table, column, index or constraint, *removes* one (drop, or rename away),
+Each call of the revisions' recorded readings (:mod:`orchestrator.history.reading`: the Alembic
+operations they dispatched, and the SQL they run, parsed) becomes changes to schema objects: it *adds* a table, column, index or constraint, *removes* one (drop, or rename away),
 *alters* a column, or *uses* one (adds to a table, indexes a column, points a foreign key at
 it). Two branches conflict when, past the point where they split:
 
@@ -11,11 +11,12 @@ it). Two branches conflict when, past the point where they split:
 Both altering one column is a warning: both run, the last one wins. An operation inside an
 ``if``/``try`` or with ``if_exists``/``if_not_exists`` counts as guarded; a pair of guarded
 operations does not conflict (either may run first, so both need the guard), nor does a
-removal against a guarded change (skipped once the object is gone).
+removal against a guarded change (skipped once the object is gone). A revision of a branch that
+could not be read to its end (it reads rows through ``op.get_bind()``) is a warning naming the
+file and line: what it does after that line is not compared.
 """
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -24,8 +25,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from orchestrator.history.operations import Operation, literal, read_operations
+from orchestrator.history.reading import Call
 from orchestrator.history.revisions import Revision, ServiceHistory
+from orchestrator.history.sql import Statement
 
 
 class Action(str, Enum):
@@ -59,19 +61,18 @@ class Change:
     obj: SchemaObject
     phrase: str
     revision: Revision
-    operation: Operation
+    operation: Call
     where: str  # "path:line", relative to the workspace
 
     @property
     def guarded(self) -> bool:
-        op = self.operation
-        return op.conditional or any(
-            op.keyword(flag) is True
-            for flag in ("if_exists", "if_not_exists"))
+        call = self.operation
+        return call.guarded or any(call.option(flag) for flag in ("if_exists", "if_not_exists"))
 
     def describe(self) -> str:
-        op = self.operation.name
-        return f"revision {self.revision.revision} ({self.where}, op.{op}) {self.phrase}"
+        call = self.operation
+        what = "SQL" if call.name == "connection" else f"op.{call.name}"
+        return f"revision {self.revision.revision} ({self.where}, {what}) {self.phrase}"
 
 
 _KINDS = {
@@ -130,8 +131,33 @@ class Conflict:
         }
 
 
-def analyse_conflicts(history: ServiceHistory, root: Path | None = None) -> list[Conflict]:
-    """Conflicts between every pair of the service's heads (none with a single head).
+@dataclass(frozen=True)
+class Unread:
+    """A branch revision read only up to a line: conflicts past it are not checked."""
+
+    service: str
+    revision: Revision
+    where: str  # "path:line"
+    why: str
+    severity: str = "warning"
+
+    @property
+    def message(self) -> str:
+        return (f"service {self.service!r}: revision {self.revision.revision} ({self.where}) "
+                f"could not be read past that line ({self.why}); what it does after it is not "
+                "compared with the other branch")
+
+    def to_dict(self) -> dict:
+        return {"service": self.service, "severity": self.severity, "kind": "unread",
+                "object": f"revision {self.revision.revision}",
+                "revisions": [self.revision.revision], "locations": [self.where],
+                "message": self.message}
+
+
+def analyse_conflicts(history: ServiceHistory, root: Path | None = None
+                      ) -> list[Conflict | Unread]:
+    """Conflicts between every pair of the service's heads (none with a single head), then
+    the branch revisions that could not be read to their end.
 
     ``root`` makes the file names in messages relative to the workspace.
     """
@@ -145,7 +171,7 @@ def analyse_conflicts(history: ServiceHistory, root: Path | None = None) -> list
         found: list[Change] = []
         for rev in sorted(revisions, key=history.position.__getitem__):
             if rev not in changes:
-                changes[rev] = list(_changes(history.revisions[rev], root))
+                changes[rev] = list(_changes(history, history.revisions[rev], root))
             found += changes[rev]
         return found
 
@@ -168,8 +194,26 @@ def analyse_conflicts(history: ServiceHistory, root: Path | None = None) -> list
                 found = Conflict(history.name, kind, mine.obj, first, second)
                 if key not in conflicts or _RANK[kind] < _RANK[conflicts[key].kind]:
                     conflicts[key] = found
-    return sorted(conflicts.values(), key=lambda c: (_RANK[c.kind], *(
+    found: list[Conflict | Unread] = sorted(conflicts.values(), key=lambda c: (_RANK[c.kind], *(
         (history.position[x.revision.revision], x.operation.line) for x in (c.first, c.second))))
+    return found + _unread(history, changes, root)
+
+
+def _unread(history: ServiceHistory, compared: dict[str, list[Change]], root: Path | None
+            ) -> list[Unread]:
+    found = []
+    for rev in sorted(compared, key=history.position.__getitem__):
+        reading = history.reading(rev)
+        stop = reading.upgrade.stop if reading.upgrade is not None else reading.failure
+        if stop is not None:
+            revision = history.revisions[rev]
+            found.append(Unread(history.name, revision,
+                                f"{_shown(revision.path, root)}:{stop.line}", stop.message))
+    return found
+
+
+def _shown(path: Path, root: Path | None) -> Path:
+    return path.relative_to(root) if root and path.is_relative_to(root) else path
 
 
 def _guarded(kind: str, one: Change, two: Change) -> bool:
@@ -180,20 +224,24 @@ def _guarded(kind: str, one: Change, two: Change) -> bool:
     return one.guarded and two.guarded
 
 
-def _changes(revision: Revision, root: Path | None) -> Iterator[Change]:
-    path = revision.path
-    shown = path.relative_to(root) if root and path.is_relative_to(root) else path
-    for op in read_operations(path).in_function("upgrade"):
-        for action, obj, phrase in _effects(op):
-            yield Change(action, obj, phrase, revision, op, f"{shown}:{op.line}")
+def _changes(history: ServiceHistory, revision: Revision, root: Path | None
+             ) -> Iterator[Change]:
+    shown = _shown(revision.path, root)
+    for call in history.reading(revision.revision).calls("upgrade"):
+        effects = list(_effects(call))
+        for statement in call.sql:
+            if statement.raw:
+                effects += _sql_effects(statement)
+        for action, obj, phrase in effects:
+            yield Change(action, obj, phrase, revision, call, f"{shown}:{call.line}")
 
 
 Effect = tuple[Action, SchemaObject, str]
 
 
-def _effects(op: Operation) -> Iterator[Effect]:
-    """What one operation does to which objects (nothing for ones it cannot name literally)."""
-    table, target, name = op.table, op.target, op.name
+def _effects(call: Call) -> Iterator[Effect]:
+    """What one operation does to which objects."""
+    table, target, name = call.table, call.target, call.name
     if table is None:
         if name == "drop_index" and target:
             yield Action.REMOVE, SchemaObject("index", target), f"drops index {target}"
@@ -204,31 +252,32 @@ def _effects(op: Operation) -> Iterator[Effect]:
     elif name == "drop_table":
         yield Action.REMOVE, table_obj, f"drops table {table}"
     elif name == "rename_table":
-        yield Action.REMOVE, table_obj, f"renames table {table} to {target}"
-        if target:
-            yield Action.ADD, SchemaObject("table", target), f"renames table {table} to {target}"
+        new = call.new_name
+        yield Action.REMOVE, table_obj, f"renames table {table} to {new}"
+        if new:
+            yield Action.ADD, SchemaObject("table", new), f"renames table {table} to {new}"
     elif target is None:
         yield Action.USE, table_obj, f"changes table {table}"
     else:
         yield Action.USE, table_obj, f"changes table {table}"
-        yield from _object_effects(op, table, target)
-    for ref_table, ref_column in _foreign_key_targets(op):
+        yield from _object_effects(call, table, target)
+    for ref_table, ref_column in _foreign_key_targets(call):
         phrase = f"points a foreign key at {ref_table}" + (f".{ref_column}" if ref_column else "")
         yield Action.USE, SchemaObject("table", ref_table), phrase
         if ref_column:
             yield Action.USE, SchemaObject("column", ref_column, ref_table), phrase
 
 
-def _object_effects(op: Operation, table: str, target: str) -> Iterator[Effect]:
-    name = op.name
+def _object_effects(call: Call, table: str, target: str) -> Iterator[Effect]:
+    name = call.name
     column = SchemaObject("column", target, table)
     if name == "add_column":
         yield Action.ADD, column, f"adds {column}"
     elif name == "drop_column":
         yield Action.REMOVE, column, f"drops {column}"
     elif name == "alter_column":
-        new = op.literal("new_column_name")
-        if isinstance(new, str):
+        new = call.new_name
+        if new:
             renamed = f"renames {column} to {new}"
             yield Action.REMOVE, column, renamed
             yield Action.ADD, SchemaObject("column", new, table), renamed
@@ -236,49 +285,67 @@ def _object_effects(op: Operation, table: str, target: str) -> Iterator[Effect]:
             yield Action.ALTER, column, f"alters {column}"
     elif name == "create_index":
         yield Action.ADD, SchemaObject("index", target), f"creates index {target} on {table}"
-        yield from _column_uses(op, table, "columns", f"indexes it in {target}")
+        yield from _column_uses(call, table, f"indexes it in {target}")
     elif name == "drop_index":
         yield Action.REMOVE, SchemaObject("index", target), f"drops index {target}"
     elif name.startswith("create_") and name.endswith(("_constraint", "_key")):
         yield (Action.ADD, SchemaObject("constraint", target, table),
                f"creates constraint {target} on {table}")
-        for param in ("columns", "local_cols"):
-            yield from _column_uses(op, table, param, f"uses it in constraint {target}")
+        yield from _column_uses(call, table, f"uses it in constraint {target}")
     elif name == "drop_constraint":
         yield (Action.REMOVE, SchemaObject("constraint", target, table),
                f"drops constraint {target} on {table}")
 
 
-def _column_uses(op: Operation, table: str, param: str, phrase: str) -> Iterator[Effect]:
-    names = literal(op.args.get(param))
-    for column in names if isinstance(names, (list, tuple)) else ():
-        if isinstance(column, str):
+def _column_uses(call: Call, table: str, phrase: str) -> Iterator[Effect]:
+    for constraint in call.constraints:
+        for column in constraint.columns or ():
             yield Action.USE, SchemaObject("column", column, table), phrase
 
 
-def _foreign_key_targets(op: Operation) -> Iterator[tuple[str, str | None]]:
-    """``(table, column)`` every foreign key of the operation points at."""
-    if op.name == "create_foreign_key":
-        referent = op.literal("referent_table")
-        if isinstance(referent, str):
-            remote = op.literal("remote_cols")
-            for column in remote if isinstance(remote, (list, tuple)) else [None]:
-                yield referent, column if isinstance(column, str) else None
-        return
-    if op.node is None:
-        return
-    for call in ast.walk(op.node):
-        if not isinstance(call, ast.Call):
-            continue
-        callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(
-            call.func, "id", None)
-        if callee == "ForeignKey" and call.args:
-            refs = [literal(call.args[0])]
-        elif callee == "ForeignKeyConstraint" and len(call.args) > 1:
-            refs = literal(call.args[1]) or []
-        else:
-            continue
-        for ref in refs:
-            if isinstance(ref, str) and "." in ref:
-                ref_table, _, ref_column = ref.rpartition(".")
-                yield ref_table, ref_column
+def _foreign_key_targets(call: Call) -> Iterator[tuple[str, str | None]]:
+    """``(table, column)`` every foreign key the call creates points at."""
+    references = [ref for c in call.columns for ref in c.references]
+    references += [ref for c in call.constraints if c.kind == "foreign key"
+                   for ref in c.references]
+    for ref in dict.fromkeys(references):
+        ref_table, _, ref_column = ref.rpartition(".")
+        if ref_table:
+            yield ref_table, ref_column or None
+
+
+def _sql_effects(statement: Statement) -> list[Effect]:
+    """What raw SQL (``op.execute``, a connection) does, as its parser reads it."""
+    table = statement.table
+    if statement.verb == "create table" and table:
+        return [(Action.ADD, SchemaObject("table", table), f"creates table {table} in SQL")]
+    if statement.verb == "drop table":
+        return [(Action.REMOVE, SchemaObject("table", t), f"drops table {t} in SQL")
+                for t in statement.tables]
+    if statement.verb == "drop index" and statement.name:
+        return [(Action.REMOVE, SchemaObject("index", statement.name),
+                 f"drops index {statement.name} in SQL")]
+    if statement.verb == "create index" and statement.name and table:
+        return [(Action.ADD, SchemaObject("index", statement.name),
+                 f"creates index {statement.name} on {table} in SQL")]
+    found: list[Effect] = []
+    for clause in statement.clauses if table else ():
+        column = SchemaObject("column", clause.name or "", table)
+        if clause.kind == "add column" and clause.name:
+            found.append((Action.ADD, column, f"adds {column} in SQL"))
+        elif clause.kind == "drop column" and clause.name:
+            found.append((Action.REMOVE, column, f"drops {column} in SQL"))
+        elif clause.kind == "alter column" and clause.name:
+            found.append((Action.ALTER, column, f"alters {column} in SQL"))
+        elif clause.kind == "rename column" and clause.name and clause.new_name:
+            phrase = f"renames {column} to {clause.new_name} in SQL"
+            found += [(Action.REMOVE, column, phrase),
+                      (Action.ADD, SchemaObject("column", clause.new_name, table), phrase)]
+        elif clause.kind == "drop constraint" and clause.name:
+            obj = SchemaObject("constraint", clause.name, table)
+            found.append((Action.REMOVE, obj, f"drops {obj} in SQL"))
+        elif clause.kind == "rename table" and clause.new_name:
+            phrase = f"renames table {table} to {clause.new_name} in SQL"
+            found += [(Action.REMOVE, SchemaObject("table", table), phrase),
+                      (Action.ADD, SchemaObject("table", clause.new_name), phrase)]
+    return found

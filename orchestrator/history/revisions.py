@@ -1,44 +1,39 @@
-"""One service's Alembic history, read fast from the revision files' text.
+"""One service's Alembic history: its revisions, their order and heads.
 
-Alembic's ``ScriptDirectory`` executes every revision module to learn its identifiers; for a
-monorepo with thousands of revisions that dominates start-up. The identifiers are plain
-literals in practice, so they are read from the source here (falling back to Alembic's own
-loader when one is not a literal), and Alembic is only asked to run the revisions it applies.
+Every revision file is read once by :mod:`orchestrator.history.recording` (the module
+imported as Alembic's ``ScriptDirectory`` imports it, its functions run offline and recorded)
+and the reading is cached by file content (:mod:`orchestrator.history.reading_cache`): the
+identifiers, message and date come from the module as Alembic sees them, and what each
+revision does is there for every consumer (ownership, drift, merge, lint, ``history``).
 """
 from __future__ import annotations
 
-import ast
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
 from alembic.script import ScriptDirectory
-from alembic.util import load_python_file
+from alembic.util import CommandError, coerce_resource_to_filename
 
 from orchestrator.config.service import Service
 from orchestrator.core.errors import ConfigError, RevisionError
+from orchestrator.history.reading import Metadata, RevisionReading, TableOperation
+from orchestrator.history.reading_cache import ReadingCache, content_key
+from orchestrator.history.recording import RevisionReader
 
-_ASSIGNMENT = re.compile(
-    r"^(revision|down_revision|branch_labels|depends_on|requires)\s*(?::[^=\n]*)?=[ \t]*(.*)$",
-    re.MULTILINE,
-)
-_DOCSTRING = re.compile(r'^\s*(?:[rRuU]?)("""|\'\'\')(.*?)\1', re.DOTALL)
+#: The dialect revisions are read for when the caller names none: the production target.
+DEFAULT_DIALECT = "postgresql"
 #: What a revision id may hold: Alembic writes 12 hex digits; hand-chosen ids (``--rev-id``)
 #: use letters, digits, ``_`` and ``.``. Anything else (a quote, ``;``, a space) would reach the
 #: version table's SQL, and Alembic itself refuses ``@ - + :``.
 _REVISION_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.]*$")
 #: The width of Alembic's ``version_num`` column: a longer id fails on PostgreSQL and MySQL.
 VERSION_NUM_WIDTH = 32
-_CREATE_DATE = re.compile(r"^Create Date:\s*(.+)$", re.MULTILINE)
-_UPGRADE = re.compile(r"^def upgrade\b.*$", re.MULTILINE)
-_NEXT_TOP_LEVEL = re.compile(r"^[^\s#]", re.MULTILINE)
-_TABLE_OPS = re.compile(
-    r"\b(create_table|drop_table|rename_table)\(\s*(?:table_name\s*=\s*|old_table_name\s*=\s*)?"
-    r"[\"']([^\"']+)[\"'](?:\s*,\s*(?:new_table_name\s*=\s*)?[\"']([^\"']+)[\"'])?"
-)
 
 
 @dataclass(frozen=True)
@@ -62,8 +57,8 @@ class Revision:
     message: str
     create_date: str | None
     path: Path
-    #: ``(directive, table, new name)`` of each create/drop/rename_table in ``upgrade()``.
-    table_ops: tuple[tuple[str, str, str], ...] = ()
+    #: The file's content hash: the key of its reading.
+    key: str = field(default="", compare=False)
 
     @property
     def is_merge(self) -> bool:
@@ -76,40 +71,97 @@ class Revision:
 
 @dataclass
 class ServiceHistory:
-    """The revisions of one service, their order and heads."""
+    """The revisions of one service, their order and heads, and what each does."""
 
     service: Service
     revisions: dict[str, Revision] = field(default_factory=dict)
+    dialect: str = DEFAULT_DIALECT
+    cache: ReadingCache | None = field(default=None, repr=False)
+    _readings: dict[str, RevisionReading] = field(default_factory=dict, repr=False)
+    _table_ops: dict[str, tuple[TableOperation, ...]] = field(default_factory=dict, repr=False)
+    _reader: RevisionReader | None = field(default=None, repr=False)
 
     @classmethod
-    def read(cls, service: Service) -> ServiceHistory:
-        history = cls(service)
-        folder = service.versions_dir
-        if not folder.is_dir():
-            raise ConfigError(
-                f"{service.ini_path}: service {service.name!r} has no versions folder "
-                f"{folder}"
-            )
-        if not os.access(folder, os.R_OK | os.X_OK):
-            raise ConfigError(
-                f"{service.ini_path}: service {service.name!r}: its versions folder {folder} "
-                "cannot be read (permissions); its revisions would look absent"
-            )
-        for path in sorted(folder.glob("*.py")):
-            if path.name.startswith("__"):
-                continue
-            revision = read_revision_file(service.name, path)
-            if revision is None:
-                continue
-            if revision.revision in history.revisions:
-                other = history.revisions[revision.revision].path
-                raise RevisionError(
-                    f"service {service.name!r}: revision {revision.revision} is defined twice, "
-                    f"in {other} and in {path}"
-                )
-            history.revisions[revision.revision] = revision
+    def read(cls, service: Service, dialect: str = DEFAULT_DIALECT,
+             cache_dir: Path | None = None) -> ServiceHistory:
+        """Read every revision file of ``service`` (cached readings under ``cache_dir``)."""
+        history = cls(service, dialect=dialect,
+                      cache=ReadingCache(cache_dir, service.name, dialect))
+        fresh: list[tuple[Path, bytes, str]] = []
+        for path in revision_files(service):
+            try:
+                source = path.read_bytes()
+            except OSError as error:
+                raise RevisionError(f"{path}: cannot be read: {error}") from None
+            key = content_key(source)
+            summary = history.cache.summary(key)  # type: ignore[union-attr]
+            if summary is None:
+                fresh.append((path, source, key))
+            else:
+                history._add(path, key, summary[0])
+                history._table_ops[key] = summary[1]
+        if fresh:
+            with history._reading() as reader:
+                for path, source, key in fresh:
+                    reading = reader.read(path, source=source)
+                    history._readings[key] = reading
+                    history.cache.put(key, reading)  # type: ignore[union-attr]
+                    if reading.metadata is not None:
+                        history._add(path, key, reading.metadata)
+                    elif reading.failure is not None:  # not even its identifiers: say where
+                        raise RevisionError(f"{path}:{reading.failure.line}: "
+                                            f"{reading.failure.message}")
+            history.cache.save()  # type: ignore[union-attr]
         history._check_links()
         return history
+
+    def _add(self, path: Path, key: str, metadata: Metadata) -> None:
+        revision = revision_of(self.service.name, path, metadata, key)
+        if revision.revision in self.revisions:
+            other = self.revisions[revision.revision].path
+            raise RevisionError(
+                f"service {self.name!r}: revision {revision.revision} is defined twice, "
+                f"in {other} and in {path}"
+            )
+        self.revisions[revision.revision] = revision
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[RevisionReader]:
+        if self._reader is None:
+            self._reader = RevisionReader(self.dialect, self.service.alembic_config())
+        with self._reader.session() as reader:
+            yield reader
+
+    def reading(self, rev: str, rendered: bool = False) -> RevisionReading:
+        """What revision ``rev`` does (its SQL rendered for every operation, if asked)."""
+        return self.readings([rev], rendered)[rev]
+
+    def readings(self, revs: list[str] | None = None, rendered: bool = False
+                 ) -> dict[str, RevisionReading]:
+        """The readings of ``revs`` (default: all, in history order), read once each."""
+        wanted = list(self.order if revs is None else revs)
+        found: dict[str, RevisionReading] = {}
+        missing: list[Revision] = []
+        for rev in wanted:
+            revision = self.revisions[rev]
+            reading = self._readings.get(revision.key)
+            if reading is None or (rendered and not reading.rendered):
+                reading = self.cache.reading(revision.key, rendered, revision.path) if (
+                    self.cache is not None) else None
+            if reading is None or (rendered and not reading.rendered):
+                missing.append(revision)
+            else:
+                self._readings[revision.key] = found[rev] = reading
+        if missing:
+            with self._reading() as reader:
+                for revision in missing:
+                    reading = reader.read(revision.path, render=rendered)
+                    self._readings[revision.key] = found[revision.revision] = reading
+                    if self.cache is not None:
+                        self.cache.put(revision.key, reading)
+            if self.cache is not None:
+                self.cache.save()
+        return {rev: found[rev] for rev in wanted}
 
     def _check_links(self) -> None:
         for rev in self.revisions.values():
@@ -203,7 +255,7 @@ class ServiceHistory:
         """Tables this service's migrations created and did not drop or rename away since."""
         tables: dict[str, None] = {}
         for rev in self.order:
-            for kind, name, new_name in self.revisions[rev].table_ops:
+            for kind, name, new_name in self.table_operations(rev):
                 if kind == "create_table":
                     tables[name] = None
                 elif kind == "drop_table":
@@ -213,52 +265,74 @@ class ServiceHistory:
                     tables[new_name] = None
         return list(tables)
 
+    def table_operations(self, rev: str) -> tuple[TableOperation, ...]:
+        """The tables revision ``rev`` creates, drops and renames, in order (cached with the
+        identifiers: no reading is decoded)."""
+        key = self.revisions[rev].key
+        found = self._table_ops.get(key)
+        if found is None:
+            found = self._table_ops[key] = self.reading(rev).table_operations()
+        return found
 
-def _upgrade_body(text: str) -> str:
-    """The source of ``def upgrade`` up to the next top-level statement."""
-    start = _UPGRADE.search(text)
-    if not start:
-        return ""
-    end = _NEXT_TOP_LEVEL.search(text, start.end())
-    return text[start.end() : end.start() if end else len(text)]
 
 
-def read_revision_file(service: str, path: Path) -> Revision | None:
-    """Read a revision's identifiers from its source; None for a file that is no revision."""
+def revision_files(service: Service) -> list[Path]:
+    """The revision files of ``service``, where Alembic looks for them: its version
+    locations (or ``versions/``), sub-folders too with ``recursive_version_locations``."""
+    config = service.alembic_config()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise RevisionError(f"{path}: cannot be read: {error}") from None
-    values: dict[str, object] = {}
-    for match in _ASSIGNMENT.finditer(text):
-        key, rest = match.group(1), match.group(2)
-        if key in values:
-            continue
-        value = _literal(text, match.start(2), rest)
-        if value is _NOT_LITERAL:
-            values = _execute(path)
-            break
-        values[key] = value
-    if "revision" not in values:
+        locations = config.get_version_locations_list()
+        recursive = config.get_alembic_boolean_option("recursive_version_locations")
+    except CommandError as error:
+        raise ConfigError(f"{service.ini_path}: {error}") from None
+    folders = [Path(coerce_resource_to_filename(location)) for location in locations or ()]
+    if not folders:
+        folders = [service.versions_dir]
+    files: list[Path] = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise ConfigError(
+                f"{service.ini_path}: service {service.name!r} has no versions folder {folder}"
+            )
+        if not os.access(folder, os.R_OK | os.X_OK):
+            raise ConfigError(
+                f"{service.ini_path}: service {service.name!r}: its versions folder {folder} "
+                "cannot be read (permissions); its revisions would look absent"
+            )
+        found = folder.rglob("*.py") if recursive else folder.glob("*.py")
+        files += [p for p in found if not p.name.startswith(("__", ".#"))]
+    return sorted(files)
+
+
+def read_revision_file(service: str, path: Path, dialect: str = DEFAULT_DIALECT
+                       ) -> Revision | None:
+    """Read one revision file (no cache); None for a file that is no revision."""
+    reader = RevisionReader(dialect)
+    with reader.session():
+        reading = reader.read(path)
+    if reading.metadata is None:
+        if reading.failure is not None:
+            raise RevisionError(f"{path}:{reading.failure.line}: {reading.failure.message}")
         return None
-    revision = values["revision"]
+    return revision_of(service, path, reading.metadata)
+
+
+def revision_of(service: str, path: Path, metadata: Metadata, key: str = "") -> Revision:
+    """The revision a file's identifiers describe."""
+    revision = metadata.revision
     if not isinstance(revision, str) or not revision:
         raise RevisionError(f"{path}: `revision` must be a non-empty string, got {revision!r}")
     check_revision_id(path, revision)
-    docstring = _DOCSTRING.match(text)
-    message = docstring.group(2).strip().splitlines()[0] if docstring and docstring.group(
-        2).strip() else ""
-    date = _CREATE_DATE.search(docstring.group(2)) if docstring else None
     return Revision(
         service=service,
         revision=revision,
-        down_revisions=_ids(path, "down_revision", values.get("down_revision")),
-        depends_on=_ids(path, "depends_on", values.get("depends_on")),
-        requires=_requirements(path, values.get("requires")),
-        message=message,
-        create_date=date.group(1).strip() if date else None,
+        down_revisions=_ids(path, "down_revision", metadata.down_revision),
+        depends_on=_ids(path, "depends_on", metadata.depends_on),
+        requires=_requirements(path, metadata.requires),
+        message=metadata.message,
+        create_date=metadata.create_date,
         path=path,
-        table_ops=tuple(_TABLE_OPS.findall(_upgrade_body(text))),
+        key=key,
     )
 
 
@@ -274,52 +348,6 @@ def check_revision_id(path: Path, revision: str) -> None:
             f"{path}: revision id {revision!r} has {len(revision)} characters; the version "
             f"table's version_num column holds {VERSION_NUM_WIDTH}"
         )
-
-
-_NOT_LITERAL = object()
-_STRING = r"""(?:"[^"\\\n]*"|'[^'\\\n]*')"""
-#: What Alembic's template writes on one line: None, a plain string, a list or tuple of them.
-_SIMPLE_LITERAL = re.compile(
-    rf"\s*(None|{_STRING}|\[\s*(?:{_STRING}\s*,\s*)*(?:{_STRING}\s*)?\]"
-    rf"|\(\s*(?:{_STRING}\s*,\s*)+(?:{_STRING}\s*)?\)|\(\s*\))\s*(?:#[^\n]*)?"
-)
-
-
-def _literal(text: str, start: int, first_line: str) -> object:
-    """Evaluate the literal starting at ``start``, taking further lines while it is unfinished.
-
-    The one-line forms Alembic writes are read with a regular expression (``literal_eval``
-    compiles each value: most of the time spent reading 10,000 revisions).
-    """
-    simple = _SIMPLE_LITERAL.fullmatch(first_line)
-    if simple:
-        value = simple.group(1)
-        if value == "None":
-            return None
-        strings = [item[1:-1] for item in re.findall(_STRING, value)]
-        if value[0] == "[":
-            return strings
-        return tuple(strings) if value[0] == "(" else strings[0]
-    end = start + len(first_line)
-    for _ in range(50):
-        try:
-            return ast.literal_eval(text[start:end])
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            if end >= len(text):
-                break
-            newline = text.find("\n", end + 1)
-            end = newline if newline != -1 else len(text)
-    return _NOT_LITERAL
-
-
-def _execute(path: Path) -> dict[str, object]:
-    """Alembic's way: import the module (for identifiers computed at import time)."""
-    try:
-        module = load_python_file(str(path.parent), path.name)
-    except Exception as error:  # the revision file itself is broken: say where
-        raise RevisionError(f"{path}: cannot be loaded: {type(error).__name__}: {error}") from None
-    names = ("revision", "down_revision", "branch_labels", "depends_on", "requires")
-    return {name: getattr(module, name) for name in names if hasattr(module, name)}
 
 
 def _ids(path: Path, key: str, value: object) -> tuple[str, ...]:

@@ -5,7 +5,6 @@ breaks every query that still uses the old name.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from orchestrator.lint.context import RevisionContext
@@ -24,26 +23,24 @@ RENAME_COLUMN = warning(
 )
 RULES = (RENAME_TABLE, RENAME_COLUMN)
 
-_RENAME_TO = re.compile(r"^RENAME\s+TO\s+", re.IGNORECASE)
-_RENAME_COLUMN = re.compile(r"^RENAME\s+(?:COLUMN\s+)?(?!TO\b|CONSTRAINT\b)", re.IGNORECASE)
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
-    for op, table in ctx.changes_to_existing_tables():
-        if op.name == "rename_table":
-            yield _table(ctx, op.line, table, op.target)
-        elif op.name == "alter_column" and isinstance(op.literal("new_column_name"), str):
-            yield _column(ctx, op.line, table, op.target, str(op.literal("new_column_name")))
+    for call, table in ctx.changes_to_existing_tables():
+        if call.name == "rename_table":
+            yield _table(ctx, call.line, table, call.new_name)
+        elif call.name == "alter_column" and call.new_name:
+            yield _column(ctx, call.line, table, call.target, call.new_name)
     for statement in ctx.statements:
         table = statement.table
         if not statement.raw or table is None or ctx.is_new(table):
             continue
         line = ctx.line_of(statement)
-        if statement.verb == "rename table" or (
-                statement.verb == "alter table" and _RENAME_TO.match(statement.action)):
-            yield _table(ctx, line, table, statement.name)
-        elif statement.verb == "alter table" and _RENAME_COLUMN.match(statement.action):
-            yield _column(ctx, line, table, statement.name, None)
+        for clause in statement.clauses:
+            if clause.kind == "rename table":
+                yield _table(ctx, line, table, clause.new_name)
+            elif clause.kind == "rename column":
+                yield _column(ctx, line, table, clause.name, clause.new_name)
 
 
 def _table(ctx: RevisionContext, line: int, table: str, new: str | None) -> LintFinding:

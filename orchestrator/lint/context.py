@@ -1,4 +1,9 @@
-"""Everything a rule may ask about one revision, read two ways: its source and its SQL.
+"""Everything a rule may ask about one revision: its recorded reading and its source text.
+
+The reading (:mod:`orchestrator.history.reading`) says what the revision does: every call of
+its ``upgrade()`` with the Alembic operation behind it, and every statement the dialect renders
+for it or that it runs, parsed. The source text is only for what is about how the revision is
+written (its imports, how it builds SQL strings, suppression comments).
 
 "Existing table" means a table this revision does not create itself: created earlier in the
 service's history, or owned by another service. Only an existing table can hold rows, so only
@@ -10,24 +15,48 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
-from orchestrator.history.operations import Operation, RevisionSource, column_name, literal
+from orchestrator.core.errors import RevisionError
+from orchestrator.history.reading import Call, Column, RevisionReading
 from orchestrator.history.revisions import Revision
+from orchestrator.history.sql import Statement
 from orchestrator.lint.finding import LintFinding
-from orchestrator.lint.rendering import Rendered
 from orchestrator.lint.rule import Rule
-from orchestrator.lint.statements import Statement
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
 from orchestrator.workspace.workspace import Workspace
+
+
+@dataclass
+class RevisionSource:
+    """A revision file's text, and its syntax tree when a rule asks for it."""
+
+    path: Path
+    text: str
+
+    @classmethod
+    def read(cls, path: Path) -> RevisionSource:
+        try:
+            return cls(path, path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise RevisionError(f"{path}: cannot be read: {error}") from None
+
+    @cached_property
+    def tree(self) -> ast.Module:
+        try:
+            return ast.parse(self.text, filename=str(self.path))
+        except SyntaxError as error:
+            raise RevisionError(f"{self.path}:{error.lineno}: not valid Python: "
+                                f"{error.msg}") from None
 
 
 @dataclass
 class RevisionContext:
     workspace: Workspace
     revision: Revision
+    reading: RevisionReading
     source: RevisionSource
     dialect: str
-    rendered: Rendered
     #: Tables the service's own revisions create, anywhere in its history (this one included).
     own_history_tables: frozenset[str]
     #: Every service's models package -> that service.
@@ -41,96 +70,95 @@ class RevisionContext:
     def ownership(self) -> OwnershipRegistry:
         return self.workspace.ownership
 
-    @property
-    def statements(self) -> list[Statement]:
-        return self.rendered.statements
+    @cached_property
+    def upgrade(self) -> list[Call]:
+        return self.reading.calls("upgrade")
 
     @cached_property
-    def upgrade(self) -> list[Operation]:
-        return self.source.in_function("upgrade")
+    def statements(self) -> list[Statement]:
+        upgrade = self.reading.upgrade
+        return upgrade.sql() if upgrade is not None else []
 
-    def table_of(self, op: Operation) -> str | None:
-        """The table ``op`` acts on, schema-qualified like ownership keys (``schema.table``)."""
-        if op.table is None:
+    @cached_property
+    def _owners(self) -> dict[int, Call]:
+        upgrade = self.reading.upgrade
+        if upgrade is None:
+            return {}
+        return {id(statement): upgrade.calls[index] for index, statement in upgrade.statements
+                if index is not None}
+
+    def table_of(self, call: Call) -> str | None:
+        """The table ``call`` acts on, schema-qualified like ownership keys (``schema.table``)."""
+        if call.table is None:
             return None
-        schema = op.literal("schema")
-        return table_key(op.table, schema if isinstance(schema, str) else None)
+        return table_key(call.table, call.schema)
 
     @cached_property
     def created(self) -> frozenset[str]:
         """Tables this revision's upgrade creates (``op.create_table`` or raw SQL)."""
-        tables = {self.table_of(op) for op in self.upgrade if op.name == "create_table"}
+        tables = {self.table_of(c) for c in self.upgrade if c.name == "create_table"}
         tables |= {s.table for s in self.statements if s.verb == "create table"}
         return frozenset(t for t in tables if t)
 
     @cached_property
     def dropped(self) -> frozenset[str]:
-        tables = {self.table_of(op) for op in self.upgrade if op.name == "drop_table"}
-        tables |= {s.table for s in self.statements if s.verb == "drop table"}
+        tables = {self.table_of(c) for c in self.upgrade if c.name == "drop_table"}
+        tables |= {t for s in self.statements if s.verb == "drop table" for t in s.tables}
         return frozenset(t for t in tables if t)
 
-    def changes_to_existing_tables(self) -> Iterator[tuple[Operation, str]]:
-        """(op, table) for every upgrade operation on a table this revision does not create."""
-        for op in self.upgrade:
-            table = self.table_of(op)
-            if table is not None and not self.is_new(table):
-                yield op, table
+    def changes_to_existing_tables(self) -> Iterator[tuple[Call, str]]:
+        """(call, table) for every upgrade operation on a table this revision has not created
+        by then (a table dropped and created again under its name is an existing table at
+        the drop)."""
+        for call in self.upgrade:
+            table = self.table_of(call)
+            if table is not None and not self.is_new(table, call):
+                yield call, table
 
-    def is_new(self, table: str | None) -> bool:
-        """Whether this revision creates ``table`` (so it holds no rows yet)."""
-        return table is not None and table in self.created
+    def is_new(self, table: str | None, at: Call | Statement | None = None) -> bool:
+        """Whether this revision creates ``table`` (so it holds no rows yet): at all, or by
+        the time of the call or statement ``at``."""
+        if table is None or table not in self.created:
+            return False
+        if at is None:
+            return True
+        position = self._position(at)
+        return position is None or any(p <= position for p in self._creations.get(table, ()))
+
+    def _position(self, at: Call | Statement) -> int | None:
+        call = at if isinstance(at, Call) else self.operation_for(at)
+        return next((i for i, c in enumerate(self.upgrade) if c is call), None)
 
     @cached_property
-    def added_columns(self) -> dict[tuple[str, str], ast.Call]:
-        """``(table, column) -> Column(...)`` for every column this revision's upgrade adds."""
-        added: dict[tuple[str, str], ast.Call] = {}
-        for op in self.upgrade:
-            column = op.args.get("column")
-            name = column_name(column)
-            table = self.table_of(op)
-            if op.name == "add_column" and name and table and isinstance(column, ast.Call):
-                added[(table, name)] = column
+    def _creations(self) -> dict[str, list[int]]:
+        """Table -> positions (call indices) of the calls creating it."""
+        found: dict[str, list[int]] = {}
+        for position, call in enumerate(self.upgrade):
+            tables = [self.table_of(call)] if call.name == "create_table" else []
+            tables += [s.table for s in call.sql if s.verb == "create table"]
+            for table in tables:
+                if table:
+                    found.setdefault(table, []).append(position)
+        return found
+
+    @cached_property
+    def added_columns(self) -> dict[tuple[str, str], Column]:
+        """``(table, column) -> Column`` for every column this revision's upgrade adds."""
+        added: dict[tuple[str, str], Column] = {}
+        for call in self.upgrade:
+            table = self.table_of(call)
+            if call.name == "add_column" and table:
+                for column in call.columns:
+                    added[(table, column.name)] = column
         return added
 
-    @cached_property
-    def _spans(self) -> list[ast.stmt]:
-        function = self.source.functions().get("upgrade")
-        if function is None:
-            return []
-        return [node for node in ast.walk(function) if isinstance(node, ast.stmt)
-                and node is not function]
-
-    def operation_for(self, statement: Statement) -> Operation | None:
-        """The ``op`` call that wrote ``statement``, when the source shows one."""
-        if statement.line is None:
-            return None
-        enclosing = [s for s in self._spans
-                     if s.lineno <= statement.line <= (s.end_lineno or s.lineno)]
-        if not enclosing:
-            return None
-        innermost = min(enclosing, key=lambda s: (s.end_lineno or s.lineno) - s.lineno)
-        first, last = innermost.lineno, innermost.end_lineno or innermost.lineno
-        candidates = [op for op in self.upgrade if first <= op.line <= last]
-        if len(candidates) > 1:  # a batch block or a loop: match by the object it names
-            named = [op for op in candidates
-                     if statement.name and op.target and op.target == statement.name]
-            candidates = named or [op for op in candidates if self.table_of(op) == statement.table]
-        return candidates[0] if candidates else None
+    def operation_for(self, statement: Statement) -> Call | None:
+        """The call whose rendering (or run) wrote ``statement``."""
+        return self._owners.get(id(statement))
 
     def line_of(self, statement: Statement) -> int:
-        op = self.operation_for(statement)
-        return op.line if op else statement.line or 1
-
-    def evaluate(self, node: ast.expr | None) -> object | None:
-        """``node`` evaluated in the revision module's namespace (a type, a default); or None."""
-        module = self.rendered.module
-        if node is None or module is None:
-            return None
-        try:
-            code = compile(ast.Expression(body=node), str(self.revision.path), "eval")
-            return eval(code, module.__dict__)  # noqa: S307 - the revision's own expression
-        except Exception:  # not evaluable on its own: the rule says it cannot tell
-            return None
+        call = self.operation_for(statement)
+        return call.line if call else statement.line or 1
 
     def finding(self, rule: Rule, line: int, detail: str, obj: str | None = None
                 ) -> LintFinding:
@@ -141,17 +169,8 @@ class RevisionContext:
         )
 
 
-def keyword(call: ast.Call, name: str) -> ast.expr | None:
-    """The ``name=`` keyword argument of a call, if given."""
-    return next((k.value for k in call.keywords if k.arg == name), None)
-
-
-def is_false(node: ast.expr | None) -> bool:
-    return node is not None and literal(node) is False
-
-
 def callee(node: ast.expr) -> str | None:
-    """``sa.ForeignKey`` -> ``ForeignKey``; ``text`` -> ``text``."""
+    """``sa.text`` -> ``text``; ``text`` -> ``text``."""
     func = node.func if isinstance(node, ast.Call) else node
     if isinstance(func, ast.Attribute):
         return func.attr

@@ -5,11 +5,10 @@ they are warnings: the revision may be right when the table is known to be clean
 """
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
-from orchestrator.history.operations import Operation, column_name, literal
-from orchestrator.lint.context import RevisionContext, callee, is_false, keyword
+from orchestrator.history.reading import Call
+from orchestrator.lint.context import RevisionContext
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import warning
 
@@ -32,58 +31,49 @@ RULES = (NOT_NULL_COLUMN, SET_NOT_NULL, UNIQUE_ON_EXISTING)
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
-    for op, table in ctx.changes_to_existing_tables():
-        if op.name == "add_column":
-            yield from _not_null_column(ctx, op, table)
-        elif op.name == "alter_column" and is_false(op.args.get("nullable")):
-            yield from _set_not_null(ctx, op, table)
-        elif op.name == "create_unique_constraint" or (
-                op.name == "create_index" and op.keyword("unique") is True):
-            yield from _unique(ctx, op, table)
+    for call, table in ctx.changes_to_existing_tables():
+        if call.name == "add_column":
+            yield from _not_null_column(ctx, call, table)
+        elif call.name == "alter_column" and call.option("nullable") is False:
+            yield from _set_not_null(ctx, call, table)
+        elif call.name == "create_unique_constraint" or (
+                call.name == "create_index" and call.option("unique") is True):
+            yield from _unique(ctx, call, table)
 
 
-def _not_null_column(ctx: RevisionContext, op: Operation, table: str) -> Iterator[LintFinding]:
-    column = op.args.get("column")
-    name = column_name(column)
-    if not isinstance(column, ast.Call) or name is None:
-        return
-    nullable = keyword(column, "nullable")
-    required = is_false(nullable) or (
-        nullable is None and literal(keyword(column, "primary_key")) is True)
-    default = keyword(column, "server_default")
-    has_default = default is not None and not (
-        isinstance(default, ast.Constant) and default.value is None)
-    generated = any(callee(arg) in ("Identity", "Computed") for arg in column.args)
-    if required and not has_default and not generated:
-        yield ctx.finding(
-            NOT_NULL_COLUMN, op.line,
-            f"adds NOT NULL column {table}.{name} without a server default; the existing "
-            "rows have no value for it", f"column {table}.{name}")
+def _not_null_column(ctx: RevisionContext, call: Call, table: str) -> Iterator[LintFinding]:
+    for column in call.columns:
+        required = not column.nullable
+        if required and not column.server_default and not column.generated:
+            yield ctx.finding(
+                NOT_NULL_COLUMN, call.line,
+                f"adds NOT NULL column {table}.{column.name} without a server default; the "
+                "existing rows have no value for it", f"column {table}.{column.name}")
 
 
-def _set_not_null(ctx: RevisionContext, op: Operation, table: str) -> Iterator[LintFinding]:
-    column = op.target
+def _set_not_null(ctx: RevisionContext, call: Call, table: str) -> Iterator[LintFinding]:
+    column = call.target
     added = ctx.added_columns.get((table, column or ""))
-    if added is not None and keyword(added, "server_default") is not None:
+    if added is not None and added.server_default:
         return
     backfilled = any(s.verb == "update" and s.table == table and s.line is not None
-                     and s.line < op.line for s in ctx.statements)
+                     and s.line < call.line for s in ctx.statements)
     if not backfilled:
         yield ctx.finding(
-            SET_NOT_NULL, op.line,
+            SET_NOT_NULL, call.line,
             f"sets {table}.{column} NOT NULL with no UPDATE of {table!r} before it in this "
             "revision; existing NULLs make it fail", f"column {table}.{column}")
 
 
-def _unique(ctx: RevisionContext, op: Operation, table: str) -> Iterator[LintFinding]:
-    columns = op.literal("columns")
-    names = [c for c in columns if isinstance(c, str)] if isinstance(columns, list) else []
+def _unique(ctx: RevisionContext, call: Call, table: str) -> Iterator[LintFinding]:
+    columns = next((c.columns for c in call.constraints), None) or ()
+    names = list(columns)
     if names and all((table, c) in ctx.added_columns for c in names):
         return
-    what = "unique index" if op.name == "create_index" else "unique constraint"
-    if op.target:
-        what += f" {op.target}"
+    what = "unique index" if call.name == "create_index" else "unique constraint"
+    if call.target:
+        what += f" {call.target}"
     yield ctx.finding(
-        UNIQUE_ON_EXISTING, op.line,
+        UNIQUE_ON_EXISTING, call.line,
         f"adds {what} on existing {table}({', '.join(names) or '?'}); duplicates already "
         "in the table make it fail", what)

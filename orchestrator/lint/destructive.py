@@ -5,9 +5,10 @@ destructive by nature and are not checked.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from orchestrator.history.reading import Call
+from orchestrator.history.sql import Statement
 from orchestrator.lint.context import RevisionContext
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import error
@@ -34,40 +35,40 @@ DELETE_ALL = error(
 )
 RULES = (DROP_TABLE, DROP_COLUMN, DROP_SCHEMA, DELETE_ALL)
 
-_DROP_COLUMN = re.compile(r"^DROP\s+(?:COLUMN\s+)?(?!CONSTRAINT\b)", re.IGNORECASE)
-_WHERE = r"\bWHERE\b"
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
-    for op, table in ctx.changes_to_existing_tables():
-        if op.name == "drop_table":
-            yield ctx.finding(DROP_TABLE, op.line, f"drops table {table!r}", f"table {table}")
-        elif op.name == "drop_column" and op.target:
-            yield from _drop_column(ctx, op.line, table, op.target)
+    for call, table in ctx.changes_to_existing_tables():
+        if call.name == "drop_table":
+            yield ctx.finding(DROP_TABLE, call.line, f"drops table {table!r}", f"table {table}")
+        elif call.name == "drop_column" and call.target:
+            yield from _drop_column(ctx, call.line, table, call.target, call)
     for statement in ctx.statements:
         if not statement.raw:
             continue
         line, table = ctx.line_of(statement), statement.table
-        if statement.verb == "drop table" and not ctx.is_new(table):
-            yield ctx.finding(DROP_TABLE, line, f"drops table {table!r} in raw SQL",
-                              f"table {table}")
-        elif (statement.verb == "alter table" and table and statement.name
-              and _DROP_COLUMN.match(statement.action)):
-            yield from _drop_column(ctx, line, table, statement.name)
+        if statement.verb == "drop table":
+            for dropped in statement.tables:
+                if not ctx.is_new(dropped, statement):
+                    yield ctx.finding(DROP_TABLE, line, f"drops table {dropped!r} in raw SQL",
+                                      f"table {dropped}")
+        elif statement.verb == "alter table" and table:
+            for clause in statement.clauses:
+                if clause.kind == "drop column" and clause.name:
+                    yield from _drop_column(ctx, line, table, clause.name, statement)
         elif statement.verb == "drop schema":
             yield ctx.finding(DROP_SCHEMA, line, f"drops schema {statement.name!r}",
                               f"schema {statement.name}")
-        elif statement.verb == "truncate" or (
-                statement.verb == "delete" and not statement.has(_WHERE)):
-            if not ctx.is_new(table):
+        elif statement.verb == "truncate" or (statement.verb == "delete" and not statement.where):
+            if not ctx.is_new(table, statement):
                 yield ctx.finding(DELETE_ALL, line,
                                   f"deletes every row of table {table!r}: "
                                   f"{statement.describe()}", f"table {table}")
 
 
-def _drop_column(ctx: RevisionContext, line: int, table: str, column: str
-                 ) -> Iterator[LintFinding]:
-    if ctx.is_new(table) or (table, column) in ctx.added_columns:
+def _drop_column(ctx: RevisionContext, line: int, table: str, column: str,
+                 at: Call | Statement) -> Iterator[LintFinding]:
+    if ctx.is_new(table, at) or (table, column) in ctx.added_columns:
         return
     yield ctx.finding(DROP_COLUMN, line, f"drops column {table}.{column}",
                       f"column {table}.{column}")

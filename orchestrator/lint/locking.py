@@ -10,13 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.types import TypeEngine
-
+from orchestrator.history.sql import Statement
 from orchestrator.lint.context import RevisionContext
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import warning
-from orchestrator.lint.statements import Statement
 
 _PG = frozenset({"postgresql"})
 
@@ -61,14 +58,6 @@ VOLATILE_DEFAULT = warning(
 RULES = (INDEX_WITHOUT_CONCURRENTLY, DROP_INDEX_WITHOUT_CONCURRENTLY, FOREIGN_KEY_VALIDATED,
          CHECK_VALIDATED, TYPE_REWRITE, VOLATILE_DEFAULT)
 
-_CONCURRENTLY = r"^\w+\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\b"
-_NOT_VALID = r"\bNOT\s+VALID\b"
-_ADD = re.compile(r"^ADD\b", re.IGNORECASE)
-_REFERENCES = re.compile(r"\bREFERENCES\b", re.IGNORECASE)
-_CHECK = re.compile(r"\bCHECK\s*\(", re.IGNORECASE)
-_ALTER_TYPE = re.compile(
-    r"^ALTER\s+(?:COLUMN\s+)?(?P<column>\S+)\s+(?:SET\s+DATA\s+)?TYPE\s+(?P<type>.+?)"
-    r"(?:\s+USING\s+(?P<using>.+))?$", re.IGNORECASE | re.DOTALL)
 _ADD_COLUMN = re.compile(r"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?!CONSTRAINT\b)",
                          re.IGNORECASE)
 _VOLATILE = re.compile(
@@ -86,9 +75,9 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
             yield from _drop_index(ctx, statement)
             continue
         table = statement.table
-        if table is None or ctx.is_new(table):
+        if table is None or ctx.is_new(table, statement):
             continue
-        if statement.verb == "create index" and not statement.has(_CONCURRENTLY):
+        if statement.verb == "create index" and not statement.concurrently:
             yield ctx.finding(
                 INDEX_WITHOUT_CONCURRENTLY, ctx.line_of(statement),
                 f"creates index {statement.name!r} on existing table {table!r} without "
@@ -99,7 +88,7 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
 
 
 def _drop_index(ctx: RevisionContext, statement: Statement) -> Iterator[LintFinding]:
-    if statement.has(_CONCURRENTLY):
+    if statement.concurrently:
         return
     op = ctx.operation_for(statement)
     table = statement.table or (ctx.table_of(op) if op else None)  # PostgreSQL names none
@@ -114,25 +103,29 @@ def _drop_index(ctx: RevisionContext, statement: Statement) -> Iterator[LintFind
 
 def _alter(ctx: RevisionContext, statement: Statement, table: str) -> Iterator[LintFinding]:
     action, line = statement.action, ctx.line_of(statement)
-    validated = not statement.has(_NOT_VALID)
-    named = f" {statement.name!r}" if statement.name else ""
-    if _ADD.match(action) and _REFERENCES.search(action) and validated:
-        yield ctx.finding(
-            FOREIGN_KEY_VALIDATED, line,
-            f"adds foreign key{named} to existing table {table!r} without NOT VALID: every "
-            "row is checked while writes wait", f"foreign key on {table}")
-    elif _ADD.match(action) and _CHECK.search(action) and validated:
-        yield ctx.finding(
-            CHECK_VALIDATED, line,
-            f"adds check constraint{named} to existing table {table!r} without NOT VALID: "
-            "every row is checked while writes wait", f"check constraint on {table}")
-    if (changed := _ALTER_TYPE.match(action)) is not None:
-        reason = _rewrite_reason(ctx, statement, changed)
-        if reason:
-            column = changed.group("column").strip('"')
-            yield ctx.finding(TYPE_REWRITE, line,
-                              f"changes type of {table}.{column} to {changed.group('type')}: "
-                              f"{reason}", f"column {table}.{column}")
+    for clause in statement.clauses:
+        if clause.kind not in ("add constraint", "add column") or clause.not_valid:
+            continue
+        named = (f" {clause.name!r}" if clause.kind == "add constraint" and clause.name
+                 else f" on new column {clause.name!r}" if clause.kind == "add column" else "")
+        if clause.constraint == "foreign key":
+            yield ctx.finding(
+                FOREIGN_KEY_VALIDATED, line,
+                f"adds foreign key{named} to existing table {table!r} without NOT VALID: "
+                "every row is checked while writes wait", f"foreign key on {table}")
+        elif clause.constraint == "check":
+            yield ctx.finding(
+                CHECK_VALIDATED, line,
+                f"adds check constraint{named} to existing table {table!r} without NOT VALID: "
+                "every row is checked while writes wait", f"check constraint on {table}")
+    for clause in statement.clauses:
+        if clause.kind == "alter column" and clause.change == "type":
+            reason = _rewrite_reason(ctx, statement, clause.using)
+            if reason:
+                column = clause.name
+                yield ctx.finding(TYPE_REWRITE, line,
+                                  f"changes type of {table}.{column}: {reason}",
+                                  f"column {table}.{column}")
     if _ADD_COLUMN.match(action) and _VOLATILE.search(action):
         yield ctx.finding(
             VOLATILE_DEFAULT, line,
@@ -141,37 +134,19 @@ def _alter(ctx: RevisionContext, statement: Statement, table: str) -> Iterator[L
             f"column {table}.{statement.name}")
 
 
-def _rewrite_reason(ctx: RevisionContext, statement: Statement, changed: re.Match[str]
-                    ) -> str | None:
+def _rewrite_reason(ctx: RevisionContext, statement: Statement, using: bool) -> str | None:
     """Why the type change rewrites (or scans) the table; None when PostgreSQL does it in place."""
-    if changed.group("using"):
+    if using:
         return "a USING conversion rewrites every row under an exclusive lock"
-    op = ctx.operation_for(statement)
-    old = _type(ctx.evaluate(op.args.get("existing_type"))) if op else None
-    new = _type(ctx.evaluate(op.args.get("type_"))) if op else None
+    call = ctx.operation_for(statement)
+    old = call.option("existing_type") if call else None
+    new = call.option("type") if call else None
     if old is None or new is None:
         return ("the old type is unknown (no existing_type=), so it may rewrite the whole "
                 "table under an exclusive lock")
-    if _in_place(_compile(old), _compile(new)):
+    if _in_place(old, new):
         return None
-    return (f"{_compile(old)} to {_compile(new)} rewrites (or re-checks) every row under an "
-            "exclusive lock")
-
-
-def _type(value: object) -> TypeEngine | None:
-    if isinstance(value, type) and issubclass(value, TypeEngine):
-        try:
-            value = value()
-        except TypeError:
-            return None
-    return value if isinstance(value, TypeEngine) else None
-
-
-def _compile(type_: TypeEngine) -> str:
-    try:
-        return type_.compile(dialect=postgresql.dialect()).upper()
-    except Exception:  # a custom type that does not compile on its own: compare by repr
-        return repr(type_).upper()
+    return f"{old} to {new} rewrites (or re-checks) every row under an exclusive lock"
 
 
 def _in_place(old: str, new: str) -> bool:

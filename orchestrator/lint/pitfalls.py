@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from orchestrator.history.operations import Operation, literal
-from orchestrator.lint.context import RevisionContext, callee, keyword
+from orchestrator.history.reading import Call
+from orchestrator.history.sql import Statement
+from orchestrator.lint.context import RevisionContext, callee
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import MYSQL_DIALECTS, error, warning
-from orchestrator.lint.statements import Statement
 
 IMPORTS_MODELS = error(
     "PF501", "imports ORM models or the service's models package",
@@ -146,75 +146,54 @@ def _mixed(ctx: RevisionContext) -> Iterator[LintFinding]:
 
 def _foreign_key_order(ctx: RevisionContext) -> Iterator[LintFinding]:
     created: dict[str, int] = {}
-    for op in ctx.upgrade:
-        table = ctx.table_of(op)
-        if op.name == "create_table" and table and table not in created:
-            created[table] = op.line
+    for call in ctx.upgrade:
+        table = ctx.table_of(call)
+        if call.name == "create_table" and table and table not in created:
+            created[table] = call.line
     if not created:
         return
-    for op in ctx.upgrade:
-        targets = _referenced(op)
-        if op.name == "create_table":
-            targets.discard(ctx.table_of(op))  # a self-reference is created with the table
+    for call in ctx.upgrade:
+        targets = _referenced(call)
+        if call.name == "create_table":
+            targets.discard(ctx.table_of(call))  # a self-reference is created with the table
         for target in sorted(targets):
-            if target in created and created[target] > op.line:
+            if target in created and created[target] > call.line:
                 yield ctx.finding(
-                    FOREIGN_KEY_FIRST, op.line,
-                    f"{op.name} refers to table {target!r}, which this revision only creates "
+                    FOREIGN_KEY_FIRST, call.line,
+                    f"{call.name} refers to table {target!r}, which this revision only creates "
                     f"at line {created[target]}", f"table {target}")
 
 
-def _referenced(op: Operation) -> set[str]:
-    """Tables a foreign key in ``op`` points at (and, for create_foreign_key, its source)."""
+def _referenced(call: Call) -> set[str]:
+    """Tables a foreign key in ``call`` points at (and, for create_foreign_key, its source)."""
     found: set[str] = set()
-    if op.name == "create_foreign_key":
-        for table_param, schema_param in (("referent_table", "referent_schema"),
-                                          ("source_table", "source_schema")):
-            table, schema = op.literal(table_param), op.literal(schema_param)
-            if isinstance(table, str):
-                found.add(f"{schema}.{table}" if isinstance(schema, str) else table)
+    if call.name == "create_foreign_key":
+        referent = call.option("referent_table")
+        if referent:
+            found.add(referent)
+        if call.table:
+            found.add(f"{call.schema}.{call.table}" if call.schema else call.table)
         return found
-    if op.node is None:
-        return found
-    for node in ast.walk(op.node):
-        if not isinstance(node, ast.Call):
-            continue
-        kind = callee(node)
-        targets: list[object] = []
-        if kind == "ForeignKey" and node.args:
-            targets = [literal(node.args[0])]
-        elif kind == "ForeignKeyConstraint":
-            refs = literal(node.args[1] if len(node.args) > 1 else keyword(node, "refcolumns"))
-            targets = refs if isinstance(refs, list) else []
-        for target in targets:
-            if isinstance(target, str) and "." in target:
-                found.add(target.rsplit(".", 1)[0])
+    references = [ref for c in call.columns for ref in c.references]
+    references += [ref for c in call.constraints if c.kind == "foreign key"
+                   for ref in c.references]
+    for ref in references:
+        if "." in ref:
+            found.add(ref.rsplit(".", 1)[0])
     return found
 
 
 def _downgrade(ctx: RevisionContext) -> Iterator[LintFinding]:
-    functions = ctx.source.functions()
-    upgrade, downgrade = functions.get("upgrade"), functions.get("downgrade")
-    if upgrade is None or _empty(upgrade):
+    upgrade, downgrade = ctx.reading.upgrade, ctx.reading.downgrade
+    if upgrade is None or upgrade.empty:
         return  # a merge or no-op revision has nothing to undo
     if downgrade is None:
-        yield ctx.finding(NO_DOWNGRADE, upgrade.lineno,
+        yield ctx.finding(NO_DOWNGRADE, upgrade.line,
                           "has no downgrade(): it cannot be rolled back", "downgrade()")
-    elif _empty(downgrade):
-        yield ctx.finding(NO_DOWNGRADE, downgrade.lineno,
+    elif downgrade.empty:
+        yield ctx.finding(NO_DOWNGRADE, downgrade.line,
                           "downgrade() does nothing although upgrade() changes the schema",
                           "downgrade()")
-
-
-def _empty(function: ast.FunctionDef) -> bool:
-    for statement in function.body:
-        if isinstance(statement, ast.Pass):
-            continue
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and (
-                isinstance(statement.value.value, str) or statement.value.value is Ellipsis):
-            continue
-        return False
-    return True
 
 
 def _interpolated(ctx: RevisionContext) -> Iterator[LintFinding]:

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import networkx as nx
 
 from orchestrator.core.errors import ConfigError, RevisionError
 from orchestrator.core.gc_tuning import paced_collections
-from orchestrator.history.operations import RevisionSource, read_operations
 from orchestrator.history.revision_graph import Node
-from orchestrator.history.revisions import Revision
+from orchestrator.history.reading import RevisionReading
+from orchestrator.history.revisions import Revision, ServiceHistory
 from orchestrator.lint.catalog import FAMILIES, RULES
-from orchestrator.lint.context import RevisionContext
+from orchestrator.lint import rendering
+from orchestrator.lint.context import RevisionContext, RevisionSource
 from orchestrator.lint.finding import LintFinding
-from orchestrator.lint.rendering import ServiceRenderer
 from orchestrator.lint.rule import DEFAULT_DIALECT, DIALECTS
 from orchestrator.lint.suppression import MALFORMED, read_suppressions
 from orchestrator.runtime.orchestration import Orchestration
@@ -129,22 +128,22 @@ def check_dialect(dialect: str | None) -> str:
 
 
 class Linter:
-    """Lint revisions of one workspace for one dialect; parses each revision file once."""
+    """Lint revisions of one workspace for one dialect, from their recorded readings."""
 
     def __init__(self, workspace: Workspace, dialect: str | None = None) -> None:
         self.workspace = workspace
         self.dialect = check_dialect(dialect)
-        self._sources: dict[Path, RevisionSource] = {}
         self._models_packages = {s.models: s.name for s in workspace.services.values()}
         self._families = [f for f in FAMILIES
                           if any(rule.applies_to(self.dialect) for rule in f.RULES)]
+        self._other: dict[str, ServiceHistory] | None = None
 
     def run(self, nodes: list[Node]) -> tuple[list[LintFinding], list[LintFinding]]:
         """(findings, suppressed findings), revision by revision in the order given."""
         by_service: dict[str, list[Revision]] = {}
         for service, rev in nodes:
             self.workspace.service(service)  # UnknownService for a name not in the workspace
-            revision = self.workspace.histories[service].revisions.get(rev)
+            revision = self._histories[service].revisions.get(rev)
             if revision is None:
                 raise RevisionError(f"service {service!r} has no revision {rev!r}")
             by_service.setdefault(service, []).append(revision)
@@ -153,49 +152,50 @@ class Linter:
         with paced_collections() as pacer:
             for service, revisions in by_service.items():
                 pacer.between()
-                own_tables = self._own_history_tables(service)
-                renderer = ServiceRenderer(self.workspace, service, self.dialect)
-                with renderer.session():
-                    for revision in revisions:
-                        active, silenced = self._lint(renderer, revision, own_tables)
-                        findings += active
-                        suppressed += silenced
-                self._sources.clear()  # syntax trees are big: keep one service's at a time
+                history = self._histories[service]
+                own_tables = self._own_history_tables(history)
+                readings = history.readings([r.revision for r in revisions], rendered=True)
+                for revision in revisions:
+                    active, silenced = self._lint(revision, readings[revision.revision],
+                                                  own_tables)
+                    findings += active
+                    suppressed += silenced
         return findings, suppressed
 
-    def _source(self, revision: Revision) -> RevisionSource:
-        source = self._sources.get(revision.path)
-        if source is None:
-            source = self._sources[revision.path] = read_operations(revision.path)
-        return source
+    @property
+    def _histories(self) -> dict[str, ServiceHistory]:
+        """The histories read for lint's dialect (the workspace's, when they are the same)."""
+        if self.workspace.dialect == self.dialect:
+            return self.workspace.histories
+        if self._other is None:
+            readings = self.workspace.settings.state_dir / "readings"
+            self._other = {name: ServiceHistory.read(service, self.dialect, readings)
+                           for name, service in self.workspace.services.items()}
+        return self._other
 
-    def _own_history_tables(self, service: str) -> frozenset[str]:
-        """Every table a revision of ``service`` creates (or renames to), anywhere in history."""
-        history = self.workspace.histories[service]
+    def _own_history_tables(self, history: ServiceHistory) -> frozenset[str]:
+        """Every table a revision of the service creates (or renames to), anywhere in its
+        history, upgrades and downgrades alike."""
         tables: set[str] = set()
-        for rev in history.order:
-            for op in self._source(history.revisions[rev]).operations:
-                if op.name in ("create_table", "rename_table"):
-                    name = op.table if op.name == "create_table" else op.target
-                    schema = op.literal("schema")
+        for reading in history.readings().values():
+            for function in reading.functions():
+                for call in function.calls:
+                    name = call.table if call.name == "create_table" else (
+                        call.new_name if call.name == "rename_table" else None)
                     if name:
-                        tables.add(table_key(name, schema if isinstance(schema, str) else None))
+                        tables.add(table_key(name, call.schema))
         return frozenset(tables)
 
-    def _lint(self, renderer: ServiceRenderer, revision: Revision, own_tables: frozenset[str]
+    def _lint(self, revision: Revision, reading: RevisionReading, own_tables: frozenset[str]
               ) -> tuple[list[LintFinding], list[LintFinding]]:
-        source = self._source(revision)
-        rendered = renderer.render(revision, source.text)
-        ctx = RevisionContext(self.workspace, revision, source, self.dialect, rendered,
+        source = RevisionSource.read(revision.path)
+        ctx = RevisionContext(self.workspace, revision, reading, source, self.dialect,
                               own_tables, self._models_packages)
         candidates: list[LintFinding] = []
         for family in self._families:
             candidates += [f for f in family.check(ctx)
                            if RULES[f.code].applies_to(self.dialect)]
-        if rendered.failure is not None:
-            failure = rendered.failure
-            candidates.append(ctx.finding(RULES[failure.rule_code], failure.line,
-                                          failure.message, "upgrade()"))
+        candidates += rendering.check(ctx)
         return _apply_suppressions(ctx, candidates)
 
 

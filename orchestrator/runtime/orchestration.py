@@ -22,6 +22,7 @@ class Orchestration:
     def __init__(self, workspace: Workspace, url: URL) -> None:
         self.workspace = workspace
         self.url = url
+        workspace.read_for(url.get_backend_name())
 
     @classmethod
     def open(cls, root: Path | None = None, database_url: str | None = None) -> Orchestration:

@@ -15,7 +15,7 @@ from orchestrator.core.errors import (
     UnknownService,
 )
 from orchestrator.core.gc_tuning import paced_collections
-from orchestrator.history.revisions import ServiceHistory
+from orchestrator.history.revisions import DEFAULT_DIALECT, ServiceHistory
 from orchestrator.workspace.enum_types import enum_uses
 from orchestrator.workspace.model_loader import load_metadata, prepare_imports
 from orchestrator.workspace.ownership import OwnershipRegistry
@@ -24,9 +24,20 @@ from orchestrator.workspace.ownership import OwnershipRegistry
 class Workspace:
     """A monorepo laid out as DESIGN.md says, found from ``root``."""
 
-    def __init__(self, settings: Settings, services: dict[str, Service]) -> None:
+    def __init__(self, settings: Settings, services: dict[str, Service],
+                 dialect: str = DEFAULT_DIALECT) -> None:
         self.settings = settings
         self.services = services
+        #: The SQL dialect revisions are read for (that of the database being worked on).
+        self.dialect = dialect
+
+    def read_for(self, dialect: str) -> None:
+        """Read revisions for ``dialect`` (a revision may do different things per dialect)."""
+        if dialect == self.dialect:
+            return
+        self.dialect = dialect
+        for derived in ("histories", "claims", "ownership"):
+            self.__dict__.pop(derived, None)
 
     @classmethod
     def load(cls, root: Path | None = None) -> Workspace:
@@ -90,7 +101,10 @@ class Workspace:
 
     @cached_property
     def histories(self) -> dict[str, ServiceHistory]:
-        return {name: ServiceHistory.read(self.services[name]) for name in self.names}
+        readings = self.settings.state_dir / "readings"
+        with paced_collections():
+            return {name: ServiceHistory.read(self.services[name], self.dialect, readings)
+                    for name in self.names}
 
     @cached_property
     def version_tables(self) -> frozenset[str]:
