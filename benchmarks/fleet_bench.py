@@ -36,8 +36,10 @@ ORCHESTRATE = [sys.executable, "-m", "orchestrator"]
 
 
 def reset(urls: list[str]) -> None:
+    limiter = anyio.CapacityLimiter(8)  # the server's connections are shared
+
     async def drop(url: str) -> None:
-        async with connect(async_url(url, "bench")) as connection:
+        async with limiter, connect(async_url(url, "bench")) as connection:
             await connection.execute(text("DROP SCHEMA public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
             await connection.commit()
