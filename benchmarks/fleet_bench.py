@@ -16,6 +16,7 @@ the medians reported.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -52,15 +53,27 @@ def reset(urls: list[str]) -> None:
     anyio.run(all_of_them)
 
 
-def timed(commands: list[list[str]], root: Path) -> float:
-    """Run ``commands`` one after the other, as a shell loop would; seconds in all."""
+def timed(commands: list[list[str]], root: Path) -> tuple[float, list[str]]:
+    """Run ``commands`` one after the other, as a shell loop would: seconds, and their stdout."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    outputs = []
     started = time.perf_counter()
     for command in commands:
         done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(command[2:5])} failed: {done.stderr[-2000:]}")
-    return time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(command[2:5])} exited {done.returncode}: "
+                             f"{done.stderr[-2000:]}")
+        outputs.append(done.stdout)
+    return time.perf_counter() - started, outputs
+
+
+def check_fleet_run(stdout: str, databases: int, steps: int) -> None:
+    """The fleet really applied every step to every database (a fast wrong run is no result)."""
+    report = json.loads(stdout)
+    applied = [d["steps"] for d in report["databases"] if d["status"] == "applied"]
+    if applied != [steps] * databases:
+        raise SystemExit(f"fleet run did not apply {steps} steps to {databases} databases: "
+                         f"{report['databases'][:3]}")
 
 
 def main() -> None:
@@ -91,17 +104,19 @@ def main() -> None:
         loop_up = [[*base, "upgrade", "--database-url", url] for url in urls]
         loop_plan = [[*base, "plan", "--database-url", url] for url in urls]
         fleet_up = [[*base, "fleet", "run", "bench", "bench", "--concurrency",
-                     str(args.concurrency), "--canary", "1"]]
+                     str(args.concurrency), "--canary", "1", "--json"]]
         fleet_plan = [[*base, "fleet", "plan", "bench", "--concurrency", "16"]]
         results: dict[str, list[float]] = {k: [] for k in ("loop plan", "fleet plan",
                                                            "loop upgrade", "fleet run")}
         for round_ in range(args.rounds):
             reset(urls)
-            results["loop plan"].append(timed(loop_plan, root))
-            results["fleet plan"].append(timed(fleet_plan, root))
-            results["loop upgrade"].append(timed(loop_up, root))
+            results["loop plan"].append(timed(loop_plan, root)[0])
+            results["fleet plan"].append(timed(fleet_plan, root)[0])
+            results["loop upgrade"].append(timed(loop_up, root)[0])
             reset(urls)
-            results["fleet run"].append(timed(fleet_up, root))
+            seconds, (report,) = timed(fleet_up, root)
+            check_fleet_run(report, args.databases, steps)
+            results["fleet run"].append(seconds)
             print(f"round {round_ + 1}: " + ", ".join(
                 f"{k} {v[-1]:.1f}s" for k, v in results.items()), file=sys.stderr)
         median = {k: statistics.median(v) for k, v in results.items()}
