@@ -120,11 +120,11 @@ HOLD_LOCK = """
 import sys, time, anyio
 from pathlib import Path
 from orchestrator.runtime.database import async_url
-from orchestrator.runtime.lock import Runner
-from orchestrator.runtime.lock import train_lock
+from orchestrator.runtime.database_lock import migration_lock
 
 async def main():
-    async with train_lock(async_url(sys.argv[1], "test")).hold("nightly", Runner.current(), 5):
+    lock = migration_lock(async_url(sys.argv[1], "test"))
+    async with lock.hold("train 'nightly'", 5, train="nightly"):
         Path(sys.argv[2]).write_text("held")
         while not Path(sys.argv[3]).exists():
             await anyio.sleep(0.05)

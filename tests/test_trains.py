@@ -213,13 +213,13 @@ def test_second_runner_waits_or_exits_naming_the_holder(example, db, tmp_path):
 
         impatient = orchestrate(example, "train", "run", "spring", "--wait", "0", url=db.url)
         assert impatient.exit_code == 3
-        assert "another runner holds the train lock" in impatient.stderr
-        assert f"train 'spring' run by pid {first.pid} on {socket.gethostname()}" \
+        assert "another runner holds the migration lock" in impatient.stderr
+        assert f"train 'spring' (run #1) run by pid {first.pid} on {socket.gethostname()}" \
             in impatient.stderr and "since" in impatient.stderr
 
         patient = start_runner(example, db.url, tmp_path / "patient", "run", "spring",
                                "--wait", "60")
-        wait_until(lambda: "waiting for the train lock" in
+        wait_until(lambda: "waiting for the migration lock" in
                    (tmp_path / "patient.err").read_text(), "the second runner to wait")
         release.touch()
         assert first.wait(60) == 0, (tmp_path / "first.err").read_text()

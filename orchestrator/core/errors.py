@@ -106,6 +106,27 @@ class MigrationFailed(DatabaseError):
         self.error = error
 
 
+class LockLost(DatabaseError):
+    """This runner no longer holds the migration lock; it must not apply another step."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"this runner lost the migration lock: {reason}")
+        self.reason = reason
+
+
+class RunnerStopped(DatabaseError):
+    """The runner stopped at a step it did not apply: its lock or its connection was lost.
+
+    Nothing more is written by this runner (another one may own the database by now).
+    """
+
+    def __init__(self, message: str, service: str, revision: str, position: int) -> None:
+        super().__init__(message)
+        self.service = service
+        self.revision = revision
+        self.position = position
+
+
 class UnsafeToCompare(ConfigError):
     """A service's database is not at its head: comparing it with the models would mislead."""
 

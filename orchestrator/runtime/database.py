@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -149,6 +149,11 @@ async def connect(url: URL) -> AsyncIterator[AsyncConnection]:
             await connection.close()
     finally:
         await engine.dispose()
+
+
+def connection_lost(error: BaseException, connection: Connection) -> bool:
+    """Whether ``error`` came from the connection to the database going away."""
+    return bool(getattr(error, "connection_invalidated", False)) or connection.invalidated
 
 
 def _first_line(error: BaseException) -> str:

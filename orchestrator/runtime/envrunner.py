@@ -7,6 +7,10 @@ options orchestrate itself uses.
 
 The database URL: ``-x database_url=...``, then a non-empty ``sqlalchemy.url`` in the ini, then
 orchestrate's own precedence (``ORCHESTRATE_DATABASE_URL``, ``[tool.orchestrate]``, embedded).
+
+A command that writes (``upgrade``, ``downgrade``, ``stamp``) takes orchestrate's migration lock
+on the connection it migrates with, like ``orchestrate upgrade``: during a train it is refused
+naming the train's runner, or waits with ``-x wait=SECONDS``.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from sqlalchemy.engine import Connection
 from orchestrator.config.settings import find_root
 from orchestrator.core.errors import OrchestrateError
 from orchestrator.runtime.database import async_url, connect, resolve_url
+from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.workspace.workspace import Workspace
@@ -76,8 +81,35 @@ def _run_env() -> None:
             context.run_migrations()
 
     async def online() -> None:
-        async with connect(url) as connection:
-            await connection.run_sync(run)
-            await connection.commit()
+        if not _changes_the_database():
+            async with connect(url) as connection:
+                await connection.run_sync(run)
+                await connection.commit()
+            return
+        wait = float(context.get_x_argument(as_dictionary=True).get("wait") or 0)
+        lock = migration_lock(url)
+        async with lock.hold(f"alembic {_command()} of service {service.name!r}", wait,
+                             how_to_wait="pass -x wait=SECONDS") as held:
+            await held.connection.run_sync(held.record)
+            await held.connection.run_sync(run)
+            await held.connection.commit()
 
     anyio.run(online)
+
+
+#: Alembic's commands that only read the database (by the name of the function they hand
+#: the environment): every other one writes, and takes the migration lock.
+_READ_ONLY = {"show_current", "display_version", "_display_current_history",
+              "retrieve_migrations", "nothing"}
+
+
+def _command() -> str:
+    function = context._proxy.context_opts.get("fn")  # what `alembic <command>` asked for
+    return {"do_stamp": "stamp", "do_ensure_version": "ensure_version"}.get(
+        getattr(function, "__name__", ""), getattr(function, "__name__", "migration"))
+
+
+def _changes_the_database() -> bool:
+    """Whether this Alembic command writes (upgrade, downgrade, stamp, ...): then, like
+    orchestrate itself, it waits for or refuses another runner, naming it."""
+    return _command() not in _READ_ONLY

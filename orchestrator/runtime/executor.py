@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Sequence
+from asyncio import CancelledError
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import networkx as nx
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
+from greenlet import GreenletExit
 from sqlalchemy.engine import URL, Connection
 
-from orchestrator.core.errors import MigrationFailed, RevisionError
+from orchestrator.core.errors import LockLost, MigrationFailed, RevisionError, RunnerStopped
+from orchestrator.core.interrupts import StopRequest, stop_at_step_boundaries
 from orchestrator.core.logs import get_logger
-from orchestrator.runtime.database import connect
+from orchestrator.runtime.database import connect, connection_lost
+from orchestrator.runtime.lock import HeldLock
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.revision_step import revision_step
 from orchestrator.runtime.sequencer import Direction, Step
@@ -42,7 +46,9 @@ class StepHooks(Protocol):
 
     ``begin`` and ``commit`` run inside the step's transaction, before the revision and after
     it, so what they write commits or rolls back with the revision and its version-table
-    update. ``rollback`` runs once that transaction was rolled back, on the same connection.
+    update. ``rollback`` runs once that transaction was rolled back, on the same connection:
+    the revision failed, or the runner was interrupted (``error`` is then a
+    ``KeyboardInterrupt`` or ``CancelledError``); never once the lock or connection is lost.
     """
 
     def begin(self, connection: Connection, step: Step) -> None: ...
@@ -71,25 +77,39 @@ class Executor:
             except SyntaxError as error:
                 raise RevisionError(
                     f"{error.filename}:{error.lineno}: not valid Python: {error.msg}") from None
-            except Exception as error:  # the module raised while Alembic imported it
+            except (Exception, SystemExit) as error:  # raised while Alembic imported it
                 raise RevisionError(
                     f"service {service!r}: Alembic cannot load the revisions in "
                     f"{history.service.versions_dir}: {type(error).__name__}: {error}") from None
             self._scripts[service] = directory
         return self._scripts[service]
 
+    def load(self, services: Iterable[str]) -> None:
+        """Load these services' revision modules now (before the lock is taken: loading many
+        revisions takes a while, and a bad one is bad input, exit 2). Names the workspace does
+        not know are left for the sequencer to refuse."""
+        for service in services:
+            if service in self.workspace.services:
+                self.script(service)
+
     async def apply(self, url: URL, steps: Sequence[Step],
                     before_step: StepCallback | None = None,
                     after_step: Callable[[int, AppliedStep], None] | None = None,
                     hooks: StepHooks | None = None,
+                    lock: HeldLock | None = None,
+                    first_position: int = 1,
                     ) -> list[AppliedStep]:
-        """Apply ``steps`` in order on one connection; stop at the first failure (exit 3)."""
+        """Apply ``steps`` in order on one connection; stop at the first failure (exit 3).
+
+        With ``lock``, the steps run on the lock's own connection and the lock is verified
+        before each step (a lost lock stops the run before that step). Steps are numbered from
+        ``first_position`` in messages.
+        """
         if not steps:
             return []
-        for service in {s.service for s in steps}:
-            self.script(service)  # load scripts before touching the database
+        self.load({s.service for s in steps})  # before touching the database
 
-        def run(connection: Connection) -> list[AppliedStep]:
+        def run(connection: Connection, stop: StopRequest) -> list[AppliedStep]:
             if connection.in_transaction():
                 connection.commit()
             done: list[AppliedStep] = []
@@ -97,7 +117,8 @@ class Executor:
                 if before_step:
                     before_step(index, step)
                 started = time.perf_counter()
-                self.apply_step(connection, step, hooks)
+                self.apply_step(connection, step, hooks, lock=lock,
+                                position=first_position + index, stop=stop)
                 applied = AppliedStep(step, time.perf_counter() - started)
                 done.append(applied)
                 log.info("step applied", n=index + 1, of=len(steps), service=step.service,
@@ -107,20 +128,37 @@ class Executor:
                     after_step(index, applied)
             return done
 
-        async with connect(url) as connection:
-            return await connection.run_sync(run)
+        with stop_at_step_boundaries() as stop:
+            if lock is not None:
+                return await lock.connection.run_sync(run, stop)
+            async with connect(url) as connection:
+                return await connection.run_sync(run, stop)
 
     def apply_step(self, connection: Connection, step: Step,
-                   hooks: StepHooks | None = None) -> None:
+                   hooks: StepHooks | None = None, *, lock: HeldLock | None = None,
+                   position: int = 1, stop: StopRequest | None = None) -> None:
         """One revision and its version-table update, in one transaction of its own.
 
         The transaction is opened here, so the hooks share it, and handed to Alembic's
         context: a revision's ``op.get_context().autocommit_block()`` (``CREATE INDEX
         CONCURRENTLY``, ``ALTER TYPE ... ADD VALUE``) then commits what came before and goes
         on in a new transaction, exactly as under plain Alembic.
+
+        Whatever ends the revision (an exception, ``sys.exit()``, Ctrl-C) rolls the step back.
+        A revision's own failure is recorded (``hooks.rollback``) and raised as
+        :class:`MigrationFailed`; Ctrl-C (``stop``, checked before the step and where it would
+        commit) is recorded and goes on up as ``KeyboardInterrupt``. A lost lock or a lost
+        connection is :class:`RunnerStopped` and records nothing: another runner may own the
+        database by then.
         """
+        transaction = context = None
+        committing = False
         try:
             transaction = connection.begin()
+            if lock is not None:
+                lock.verify(connection)
+            if stop is not None:
+                stop.check()
             if hooks:
                 hooks.begin(connection, step)
             with self._environment(step) as env:
@@ -128,17 +166,37 @@ class Executor:
                     connection=connection,
                     **self._options(step.service, connection.dialect.name),
                 )
+                context = env.get_context()
                 # Alembic's autocommit_block commits the context's own transaction; with an
                 # external one it has none to commit (an assertion), so it is given ours.
-                env.get_context()._transaction = transaction
+                context._transaction = transaction
                 env.run_migrations()
+            if stop is not None:
+                stop.check()
             if hooks:
                 hooks.commit(connection, step)
+            committing = True
             connection.commit()  # ours, or the one an autocommit block began after it
-        except Exception as error:  # the revision's own failure: rolled back, reported
-            connection.rollback()
+        except GreenletExit:  # the worker itself is being torn down: nothing can be done
+            raise
+        except BaseException as error:
+            # an autocommit block commits our transaction and begins another
+            partial = context is not None and context._transaction is not transaction
+            lost = connection_lost(error, connection)
+            _roll_back(connection)
+            # a lock found lost now (SQLite: its file replaced) forbids recording the failure
+            gone = error.reason if isinstance(error, LockLost) else (
+                lock.lock._lost() if lock is not None else None)
+            interrupted = isinstance(error, (KeyboardInterrupt, CancelledError))
+            if interrupted and (lost or gone):
+                raise  # nothing can be recorded safely; the next runner reconciles the ledger
+            if lost or gone:
+                raise _stopped(step, position, None if lost else gone, partial=partial,
+                               committing=committing) from error
             if hooks:
                 hooks.rollback(connection, step, error)
+            if interrupted:
+                raise
             raise MigrationFailed(step.service, step.revision, error) from error
 
     def render_sql(self, url: URL, steps: Sequence[Step], state: DatabaseState) -> str:
@@ -189,3 +247,35 @@ class Executor:
                                                         *revision.depends_on}
         covered = set().union(*(nx.ancestors(history.graph, h) for h in candidates))
         return tuple(sorted(candidates - covered))
+
+
+def _roll_back(connection: Connection) -> None:
+    """Roll back whatever the step left open; on a dead connection there is nothing to undo."""
+    try:
+        connection.rollback()
+    except Exception as error:
+        log.debug("rollback after the step's failure did not go through", error=str(error))
+
+
+def _stopped(step: Step, position: int, lock_lost: str | None, *, partial: bool,
+             committing: bool) -> RunnerStopped:
+    """Why the runner stops at ``step`` without having applied it, in words a user can act on:
+    its lock was lost (``lock_lost`` says why), or its connection to the database."""
+    where = f"step {position} ({step.service}, {step.revision})"
+    if lock_lost:
+        return RunnerStopped(
+            f"this runner lost the migration lock: {lock_lost}. It stopped at {where}: "
+            f"nothing of step {position} was applied, the steps before it stay applied",
+            step.service, step.revision, position)
+    if committing:
+        what = (f"the connection to the database was lost while {where} committed: whether it "
+                "was applied is for `orchestrate plan` to read from the version tables")
+    elif partial:
+        what = (f"the connection to the database was lost during {where}; its autocommit "
+                "block had already committed part of it and the rest was not applied: check "
+                f"{step.service}'s objects before going on")
+    else:
+        what = (f"the connection to the database was lost during {where}; nothing of step "
+                f"{position} was applied")
+    return RunnerStopped(f"{what}. The lock went with the connection; this runner stopped",
+                         step.service, step.revision, position)

@@ -5,11 +5,13 @@ one transaction before the first step. Each step's row becomes ``applied`` insid
 transaction, with the revision and its version-table update, so the ledger can never say a step
 is applied when it is not, nor the reverse, whatever moment a runner is killed at. A failure is
 written after the rollback, in a transaction of its own. A run left ``running`` by a runner that
-died is reconciled from the version tables by the next runner (which holds the train lock, so
-the dead one cannot still be at work).
+died or lost the migration lock is reconciled from the version tables by the next runner, which
+holds the lock: a runner without it applies no further step (``runtime.lock``), so the one
+that stopped cannot still be at work.
 
-Step statuses: pending, applied, failed, interrupted (its runner died during it), skipped (the
-run stopped before it). Run statuses: running, succeeded, failed, interrupted.
+Step statuses: pending, applied, failed, interrupted (its runner died, lost its lock or was
+stopped with Ctrl-C during it), skipped (the run stopped before it). Run statuses: running,
+succeeded, failed, interrupted.
 """
 from __future__ import annotations
 
@@ -184,14 +186,23 @@ class Ledger:
         self._skip_after(run_id, position)
         self.end_run(run_id, "failed", f"step {position} failed: {error}")
 
+    def step_interrupted(self, run_id: int, position: int, started_at: datetime,
+                         seconds: float) -> None:
+        """The runner was interrupted (Ctrl-C) during the step, which was rolled back."""
+        error = "interrupted (Ctrl-C) during this step; it was rolled back"
+        self._set_step(run_id, position, status="interrupted", started_at=started_at,
+                       ended_at=now(), seconds=seconds, error=error)
+        self._skip_after(run_id, position)
+        self.end_run(run_id, "interrupted", f"step {position}: {error}")
+
     def end_run(self, run_id: int, status: str, error: str | None = None) -> None:
         self.connection.execute(update(runs).where(runs.c.id == run_id).values(
             status=status, ended_at=now(), error=error))
 
     def reconcile(self, applied: set[Node], by: Runner) -> list[str]:
-        """Close the runs left ``running`` by runners that died, from the version tables.
+        """Close the runs left ``running`` by runners that stopped, from the version tables.
 
-        Only call this while holding the train lock: then no other runner is alive.
+        Only call this while holding the migration lock: then no other runner applies steps.
         Returns one note per run it closed.
         """
         notes = []
@@ -206,18 +217,19 @@ class Ledger:
                     continue
                 stopped_at = row.position
                 self._set_step(run.id, row.position, status="interrupted",
-                               error=f"runner pid {run.runner_pid} on {run.runner_host} died "
-                               "before this step committed; nothing of it was applied")
+                               error=f"runner pid {run.runner_pid} on {run.runner_host} stopped "
+                               "(died or lost the lock) before this step committed; nothing of "
+                               "it was applied")
                 self._skip_after(run.id, row.position)
                 break
             where = f"at step {stopped_at}" if stopped_at else "after its last step"
             self.connection.execute(update(runs).where(runs.c.id == run.id).values(
                 status="interrupted",
-                error=f"runner pid {run.runner_pid} on {run.runner_host} died {where}; "
-                      f"reconciled by {by}"))
+                error=f"runner pid {run.runner_pid} on {run.runner_host} stopped {where} "
+                      f"(died or lost the lock); reconciled by {by}"))
             notes.append(f"run #{run.id} of train {run.train!r} was interrupted {where} "
-                         f"(runner pid {run.runner_pid} on {run.runner_host} is gone); "
-                         "the ledger now says so")
+                         f"(runner pid {run.runner_pid} on {run.runner_host} no longer holds "
+                         "the lock); the ledger now says so")
         return notes
 
     def runs_of(self, train: str) -> list[RunRecord]:

@@ -1,43 +1,87 @@
-"""One train runner at a time per database, with a lock that cannot stay stuck.
+"""One runner per database: the lock every command that changes the schema holds.
 
-PostgreSQL: a session-level advisory lock taken on a dedicated connection (autocommit, so it
-is never "idle in transaction"); it goes away with the session, so a runner that is killed
-releases it. The session's ``application_name`` names the holder in ``pg_stat_activity``.
+``orchestrate upgrade``/``downgrade``, release trains (and fleets, one lock per database) and
+vanilla ``alembic -c <svc>.ini upgrade``/``downgrade`` (through the env runner) all take it.
 
-SQLite: an exclusive ``flock`` on ``<database file>.train-lock``, released by the kernel when
-the process dies. The holder writes who it is into the file while it holds it.
+**Held where it cannot idle out, checked before every step.** Each backend takes its lock on
+the very connection the steps are applied on (:attr:`HeldLock.connection`):
 
-A second runner polls for up to ``wait`` seconds, then gives up with :class:`TrainLocked`
-naming the holder (host, pid, train, since).
+- PostgreSQL (``postgres_lock``): a session-level advisory lock. Ending that session
+  (``pg_terminate_backend``, a network cut) ends the step's transaction with it, so a runner
+  that lost its lock cannot commit anything more; and a session that is always at work is never
+  ended by ``idle_session_timeout``.
+- SQLite (``sqlite_lock``): an exclusive ``flock`` on ``<database>.train-lock``, released by
+  the kernel when the process dies; the lock file being removed or replaced counts as lost.
+
+Before each step, inside the step's own transaction, :meth:`HeldLock.verify` checks that this
+session still holds the lock and that the identity row still names this runner (and moves its
+heartbeat); otherwise the runner stops with :class:`~orchestrator.core.errors.LockLost`
+(exit 3) and nothing of that step is applied. Because that check writes the identity row, a
+runner that takes over after a loss waits for the old runner's step to end before it
+reconciles the ledger.
+
+**Who holds it** is recorded in the database, in ``orchestrate_lock`` beside the run ledger
+(purpose, train, run, host, pid, the database session holding the lock, since, heartbeat),
+not in a 63-byte ``application_name``: a runner on another host or in a container is named
+exactly, and "is it still running?" is answered by whether the lock is held, never by looking
+for a process id on this machine.
+
+A backend (MariaDB's ``GET_LOCK`` fits the same shape) implements :meth:`MigrationLock._acquire`,
+``_session_id``, ``_held_condition``, ``_lost`` and :meth:`MigrationLock.holder`;
+``database_lock.migration_lock(url)`` picks the backend's.
 """
 from __future__ import annotations
 
-import fcntl
-import json
 import os
-import re
 import socket
 import time
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import anyio
-from sqlalchemy import text
-from sqlalchemy.engine import URL
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    inspect,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
-from orchestrator.core.errors import ConfigError, DatabaseError
+from orchestrator.core.errors import DatabaseError, LockLost
 from orchestrator.core.logs import get_logger
-from orchestrator.runtime.database import connect, ensure_sqlite_folder, redact
+from orchestrator.core.redaction import redact
 
-#: The advisory lock's two int4 keys ("orch", "tran"); advisory locks are per database.
-ADVISORY_KEY = (0x6F726368, 0x7472616E)
 _POLL_SECONDS = 0.2
-_APP_NAME = re.compile(r"^orchestrate train (?P<train>\S+) pid (?P<pid>\d+) on (?P<host>\S+)$")
+#: The identity row's key: one lock per database.
+_ROW = "migrations"
 log = get_logger()
+
+holders = Table(
+    "orchestrate_lock", MetaData(),
+    Column("name", String(64), primary_key=True),
+    Column("token", String(32), nullable=False),  # this hold of the lock, and no other
+    Column("purpose", String(255), nullable=False),  # "train 'spring'", "orchestrate upgrade"
+    Column("train", String(200)),
+    Column("run_id", Integer),  # the ledger's run, for a train
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("session", String(64)),  # the database session holding the lock (PostgreSQL pid)
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+)
 
 
 def now() -> datetime:
@@ -46,7 +90,7 @@ def now() -> datetime:
 
 @dataclass(frozen=True)
 class Runner:
-    """Who runs a train: this host and process."""
+    """Who runs: this host and process."""
 
     host: str
     pid: int
@@ -61,166 +105,196 @@ class Runner:
 
 @dataclass(frozen=True)
 class Holder:
-    """Who holds the train lock. Fields are None when the holder could not say."""
+    """Who holds the lock. Fields are None when the holder could not say (yet)."""
 
     train: str | None
     runner: Runner | None
     since: datetime | None
     detail: str | None = None
+    purpose: str | None = None
+    run_id: int | None = None
+    heartbeat: datetime | None = None
+    token: str | None = None
 
     def describe(self) -> str:
-        parts = [f"train {self.train!r}" if self.train else "an unidentified train",
+        what = self.purpose or (f"train {self.train!r}" if self.train else None)
+        parts = [what or "an unidentified runner",
+                 f"(run #{self.run_id})" if self.run_id else None,
                  f"run by {self.runner}" if self.runner else None,
-                 f"since {self.since:%Y-%m-%d %H:%M:%S %Z}" if self.since else None,
+                 f"since {_utc(self.since):%Y-%m-%d %H:%M:%S %Z}" if self.since else None,
+                 f"last heartbeat {_utc(self.heartbeat):%H:%M:%S %Z}" if self.heartbeat
+                 else None,
                  f"({self.detail})" if self.detail else None]
         return " ".join(p for p in parts if p)
 
     def to_dict(self) -> dict:
-        return {"train": self.train, "runner_host": self.runner and self.runner.host,
+        return {"purpose": self.purpose, "train": self.train, "run_id": self.run_id,
+                "runner_host": self.runner and self.runner.host,
                 "runner_pid": self.runner and self.runner.pid,
-                "since": self.since and self.since.isoformat(), "detail": self.detail}
+                "since": self.since and _utc(self.since).isoformat(),
+                "heartbeat": self.heartbeat and _utc(self.heartbeat).isoformat(),
+                "detail": self.detail}
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back naive; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class TrainLocked(DatabaseError):
-    """Another runner held the train lock for longer than we were told to wait (exit 3)."""
+    """Another runner held the lock for longer than we were told to wait (exit 3)."""
 
-    def __init__(self, url: URL, holder: Holder | None, waited: float) -> None:
+    def __init__(self, url: URL, holder: Holder | None, waited: float,
+                 how_to_wait: str = "pass --wait SECONDS") -> None:
         who = holder.describe() if holder else "a runner that could not be identified"
         super().__init__(
-            f"another runner holds the train lock on {redact(url)}: {who}. Waited "
-            f"{waited:g}s; pass --wait SECONDS to wait longer. (The lock dies with its "
-            "runner, so it is never left stuck by a crash.)"
+            f"another runner holds the migration lock on {redact(url)}: {who}. Waited "
+            f"{waited:g}s; {how_to_wait} to wait longer. (The lock dies with its runner, so "
+            "it is never left stuck by a crash.)"
         )
         self.holder = holder
 
 
-def train_lock(url: URL) -> TrainLock:
-    """The train lock of the database at ``url``."""
-    if url.get_backend_name() == "postgresql":
-        return PostgresTrainLock(url)
-    if url.get_backend_name() == "sqlite":
-        return SqliteTrainLock(url)
-    raise ConfigError(f"release trains support PostgreSQL and SQLite, not {redact(url)}")
-
-
-class TrainLock(ABC):
-    """The lock of one database; :meth:`hold` it to run a train, ask :meth:`holder` to look."""
+class MigrationLock(ABC):
+    """The lock of one database: :meth:`hold` it to apply steps, ask :meth:`holder` to look."""
 
     def __init__(self, url: URL) -> None:
         self.url = url
 
+    @asynccontextmanager
+    async def hold(self, purpose: str, wait: float, *, train: str | None = None,
+                   how_to_wait: str = "pass --wait SECONDS") -> AsyncIterator[HeldLock]:
+        """Hold the lock for the ``with`` block, waiting up to ``wait`` seconds for it.
+
+        Yields the :class:`HeldLock`, whose ``connection`` is the one to apply steps on. The
+        holder writes nothing until it :meth:`~HeldLock.record` s itself, before its first
+        write: a command that turns out to have nothing to do leaves the database untouched.
+        """
+        identity = Holder(train, Runner.current(), now(), purpose=purpose,
+                          token=uuid.uuid4().hex)
+        async with self._acquire(identity, wait, how_to_wait) as connection:
+            held = HeldLock(self, connection, identity)
+            try:
+                yield held
+            finally:
+                if held.recorded:
+                    await held.release()
+
     @abstractmethod
-    def hold(self, train: str, runner: Runner,
-             wait: float) -> AbstractAsyncContextManager[None]:
-        """Hold the lock for the ``with`` block, waiting up to ``wait`` seconds for it."""
+    def _acquire(self, identity: Holder, wait: float,
+                 how_to_wait: str) -> AbstractAsyncContextManager[AsyncConnection]:
+        """Take the lock (waiting up to ``wait`` seconds, then :class:`TrainLocked`) and yield
+        the connection steps will be applied on; leaving the block releases the lock."""
 
     @abstractmethod
     async def holder(self) -> Holder | None:
         """Who holds the lock now (None: nobody), without taking it."""
 
-    async def _acquire(self, try_lock: Callable[[], Awaitable[bool]], wait: float) -> None:
+    @abstractmethod
+    def _session_id(self, connection: Connection) -> str | None:
+        """The database's name for the session holding the lock (recorded with the holder)."""
+
+    @abstractmethod
+    def _held_condition(self) -> ColumnElement[bool]:
+        """A SQL condition true only on a session that holds the lock."""
+
+    @abstractmethod
+    def _lost(self) -> str | None:
+        """Why the lock is known lost without asking the database (None: not known lost)."""
+
+    async def _wait_for(self, try_lock: Callable[[], Awaitable[bool]], wait: float,
+                        how_to_wait: str) -> None:
         deadline = time.monotonic() + max(wait, 0.0)
         announced = False
         while not await try_lock():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TrainLocked(self.url, await self.holder(), wait)
+                raise TrainLocked(self.url, await self.holder(), wait, how_to_wait)
             if not announced:
                 holder = await self.holder()
-                log.warning("waiting for the train lock", holder=holder and holder.describe(),
-                            wait_seconds=wait)
+                log.warning("waiting for the migration lock",
+                            holder=holder and holder.describe(), wait_seconds=wait)
                 announced = True
             await anyio.sleep(min(_POLL_SECONDS, remaining))
 
 
-class PostgresTrainLock(TrainLock):
-    @asynccontextmanager
-    async def hold(self, train: str, runner: Runner, wait: float) -> AsyncIterator[None]:
-        async with connect(self.url) as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(
-                text("SELECT set_config('application_name', :name, false)"),
-                {"name": f"orchestrate train {train} pid {runner.pid} on {runner.host}"[:63]},
-            )
+class HeldLock:
+    """The lock as held by this runner, on :attr:`connection`."""
 
-            async def try_lock() -> bool:
-                return bool((await connection.execute(
-                    text("SELECT pg_try_advisory_lock(:a, :b)"),
-                    dict(zip("ab", ADVISORY_KEY)))).scalar())
+    def __init__(self, lock: MigrationLock, connection: AsyncConnection,
+                 identity: Holder) -> None:
+        self.lock = lock
+        self.connection = connection
+        self.identity = identity
+        self.recorded = False
 
-            await self._acquire(try_lock, wait)
-            yield  # closing the session releases the lock
+    def record(self, connection: Connection) -> None:
+        """Write who holds the lock into ``orchestrate_lock`` (replacing a gone holder's row).
 
-    async def holder(self) -> Holder | None:
-        async with connect(self.url) as connection:
-            row = (await connection.execute(text(
-                "SELECT a.pid, a.application_name, a.query_start, a.client_addr::text "
-                "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
-                "AND l.classid = :a AND l.objid = :b "
-                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            ), dict(zip("ab", ADVISORY_KEY)))).first()
-        if row is None:
-            return None
-        backend, app_name, since, client = row
-        detail = f"PostgreSQL backend {backend}" + (f" from {client}" if client else "")
-        match = _APP_NAME.match(app_name or "")
-        if not match:
-            return Holder(None, None, since, f"{detail}, application_name {app_name!r}")
-        return Holder(match["train"], Runner(match["host"], int(match["pid"])), since, detail)
+        Call it on :attr:`connection` before the first write. Writing that row also waits for
+        a runner that lost the lock to end the step it was in (see :meth:`verify`).
+        """
+        identity = self.identity
+        assert identity.runner is not None
+        if connection.in_transaction():  # what the caller read so far
+            connection.commit()
+        with connection.begin():
+            holders.create(connection, checkfirst=True)
+            connection.execute(delete(holders).where(holders.c.name == _ROW))
+            connection.execute(insert(holders).values(
+                name=_ROW, token=identity.token, purpose=identity.purpose,
+                train=identity.train, host=identity.runner.host, pid=identity.runner.pid,
+                session=self.lock._session_id(connection), since=identity.since,
+                heartbeat_at=now()))
+        self.recorded = True
 
+    def attach_run(self, connection: Connection, run_id: int) -> None:
+        """Name the ledger's run in the holder's row (inside the run's own transaction)."""
+        self.identity = replace(self.identity, run_id=run_id)
+        connection.execute(update(holders).where(self._mine()).values(run_id=run_id))
 
-class SqliteTrainLock(TrainLock):
-    def __init__(self, url: URL) -> None:
-        super().__init__(url)
-        if not url.database or url.database == ":memory:":
-            raise ConfigError(f"a release train needs a database that outlives the command; "
-                              f"{redact(url)} is in memory")
-        self.path = Path(url.database).with_name(Path(url.database).name + ".train-lock")
+    def verify(self, connection: Connection) -> None:
+        """Before a step, inside its transaction: still the holder? Raises :class:`LockLost`.
 
-    @asynccontextmanager
-    async def hold(self, train: str, runner: Runner, wait: float) -> AsyncIterator[None]:
-        ensure_sqlite_folder(self.url)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        Moves the heartbeat. The row lock this takes makes a runner taking over after a loss
+        wait for this step's transaction to end before it records itself.
+        """
+        assert self.recorded, "record() the holder before its first step"
+        lost = self.lock._lost()
+        if lost:
+            raise LockLost(lost)
+        statement = (update(holders).where(self._mine(), self.lock._held_condition())
+                     .values(heartbeat_at=now()))
+        if connection.execute(statement).rowcount != 1:
+            raise LockLost("the database no longer shows this runner as the lock's holder "
+                           "(its lock session ended, or another runner took the lock over)")
+
+    async def release(self) -> None:
+        """Remove this holder's row, if the connection still works (the lock goes with it)."""
+        def forget(connection: Connection) -> None:
+            if connection.in_transaction():
+                connection.rollback()
+            with connection.begin():
+                connection.execute(delete(holders).where(self._mine()))
+
         try:
-            async def try_lock() -> bool:
-                return _flock(fd, fcntl.LOCK_EX)
+            await self.connection.run_sync(forget)
+        except Exception as error:  # a dead session: its row names a holder that is gone
+            log.debug("the lock holder's row stays behind", error=str(error).splitlines()[0])
 
-            await self._acquire(try_lock, wait)
-            holder = {"train": train, "host": runner.host, "pid": runner.pid,
-                      "since": now().isoformat()}
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(holder).encode(), 0)
-            try:
-                yield
-            finally:
-                os.ftruncate(fd, 0)
-        finally:
-            os.close(fd)  # releases the flock (the kernel does the same if we are killed)
-
-    async def holder(self) -> Holder | None:
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        try:
-            if _flock(fd, fcntl.LOCK_SH):
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                return None
-            content = os.pread(fd, 4096, 0)
-        finally:
-            os.close(fd)
-        try:
-            data = json.loads(content)
-            return Holder(data["train"], Runner(data["host"], int(data["pid"])),
-                          datetime.fromisoformat(data["since"]), f"lock file {self.path}")
-        except (ValueError, KeyError, TypeError):  # taken a moment ago, not written yet
-            return Holder(None, None, None, f"lock file {self.path}")
+    def _mine(self) -> ColumnElement[bool]:
+        return (holders.c.name == _ROW) & (holders.c.token == self.identity.token)
 
 
-def _flock(fd: int, mode: int) -> bool:
-    try:
-        fcntl.flock(fd, mode | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
+def read_identity(connection: Connection) -> tuple[Holder, str | None] | None:
+    """The holder's row as last written, and the session it names: that holder may be gone,
+    so a backend trusts it only for the session it sees holding the lock."""
+    if not inspect(connection).has_table(holders.name):
+        return None
+    row = connection.execute(select(holders).where(holders.c.name == _ROW)).first()
+    if connection.in_transaction():
+        connection.rollback()
+    if row is None:
+        return None
+    return Holder(row.train, Runner(row.host, row.pid), row.since, purpose=row.purpose,
+                  run_id=row.run_id, heartbeat=row.heartbeat_at, token=row.token), row.session

@@ -1,20 +1,19 @@
 """``orchestrate upgrade`` and ``orchestrate downgrade`` as library calls.
 
-Applying takes the same one-runner-per-database lock as release trains (it dies with its
-process, see ``trains.lock``), and only then reads the database and works out the steps: two
+Applying takes the same one-runner-per-database lock as release trains (``runtime.lock``), and
+only then reads the database and works out the steps, on the lock's own connection: two
 deploys started at once never apply a revision twice, nor race a train.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from orchestrator.runtime.executor import AppliedStep, Executor, StepCallback
-from orchestrator.runtime.lock import Runner, train_lock
+from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
-from orchestrator.runtime.state import DatabaseState
+from orchestrator.runtime.state import DatabaseState, read_state_sync
 
 
 @dataclass
@@ -49,10 +48,9 @@ async def upgrade(
         state = DatabaseState(heads={})
         steps = Sequencer(orch.revision_graph, state).upgrade(targets, with_requirements)
         return MigrationRun(steps, sql=Executor(orch.workspace).render_sql(orch.url, steps, state))
-    async with _migration_lock(orch, "upgrade", wait):
-        state = await orch.state()
-        steps = Sequencer(orch.revision_graph, state).upgrade(targets, with_requirements)
-        return await _apply(orch, steps, before_step)
+    return await _apply_under_lock(
+        orch, "upgrade", wait, before_step,
+        lambda state: Sequencer(orch.revision_graph, state).upgrade(targets, with_requirements))
 
 
 async def downgrade(
@@ -74,19 +72,28 @@ async def downgrade(
         state = await orch.state()
         steps = Sequencer(orch.revision_graph, state).downgrade(service, revision, cascade)
         return MigrationRun(steps, sql=Executor(orch.workspace).render_sql(orch.url, steps, state))
-    async with _migration_lock(orch, "downgrade", wait):
-        state = await orch.state()
-        steps = Sequencer(orch.revision_graph, state).downgrade(service, revision, cascade)
-        return await _apply(orch, steps, before_step)
+    return await _apply_under_lock(
+        orch, "downgrade", wait, before_step,
+        lambda state: Sequencer(orch.revision_graph, state).downgrade(service, revision, cascade))
 
 
-def _migration_lock(orch: Orchestration, command: str, wait: float
-                    ) -> AbstractAsyncContextManager[None]:
-    return train_lock(orch.url).hold(f"orchestrate-{command}", Runner.current(), wait)
-
-
-async def _apply(orch: Orchestration, steps: list[Step],
-                 before_step: StepCallback | None) -> MigrationRun:
-    run = MigrationRun(steps)
-    run.applied = await Executor(orch.workspace).apply(orch.url, steps, before_step=before_step)
-    return run
+async def _apply_under_lock(orch: Orchestration, command: str, wait: float,
+                            before_step: StepCallback | None,
+                            sequence: Callable[[DatabaseState], list[Step]]) -> MigrationRun:
+    """Sequence from a first look at the database (bad targets are refused, nothing to do is
+    done, before any lock or write), load those revisions, then take the lock and, on its
+    connection, read the state again, sequence and apply."""
+    planned = sequence(await orch.state())
+    if not planned:
+        return MigrationRun(planned)
+    executor = Executor(orch.workspace)
+    executor.load({step.service for step in planned})
+    async with migration_lock(orch.url).hold(f"orchestrate {command}", wait) as held:
+        state = await held.connection.run_sync(read_state_sync,
+                                               orch.workspace.services.values())
+        run = MigrationRun(sequence(state))
+        if run.steps:
+            await held.connection.run_sync(held.record)
+            run.applied = await executor.apply(orch.url, run.steps, before_step=before_step,
+                                               lock=held)
+        return run

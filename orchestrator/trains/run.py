@@ -1,14 +1,17 @@
 """``orchestrate train run`` and ``train resume``: apply a train's steps, recorded in the ledger.
 
-Holding the train lock, the runner reconciles runs left behind by dead runners, checks that the
-train may start (``run`` refuses a train that stopped half-way, ``resume`` needs one), computes
-the steps from the version tables (the truth: a step already applied is never planned again)
-and records them as pending. Each step then commits together with its version-table update and
-its ledger row; a failed step is rolled back, recorded, and stops the train (exit 3).
+Holding the migration lock, and on the lock's own connection, the runner reconciles runs left
+behind by stopped runners, checks that the train may start (``run`` refuses a train that
+stopped half-way, ``resume`` needs one), computes the steps from the version tables (the
+truth: a step already applied is never planned again) and records them as pending. Each step
+then commits together with its version-table update and its ledger row; a failed step is
+rolled back, recorded, and stops the train (exit 3). The lock is verified before each step: a
+runner that lost it stops there and records nothing (exit 3).
 """
 from __future__ import annotations
 
 import time
+from asyncio import CancelledError
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,12 +21,13 @@ import structlog
 from sqlalchemy import String, text
 from sqlalchemy.engine import Connection
 
-from orchestrator.core.errors import ConfigError, DatabaseError, MigrationFailed
+from orchestrator.core.errors import ConfigError, DatabaseError, MigrationFailed, RunnerStopped
 from orchestrator.core.logs import get_logger
 from orchestrator.runtime.database import connect
+from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.executor import AppliedStep, Executor
 from orchestrator.runtime.ledger import Ledger, RunRecord, StepRecord, first_line
-from orchestrator.runtime.lock import Runner, now, train_lock
+from orchestrator.runtime.lock import HeldLock, now
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import read_state_sync
@@ -90,24 +94,27 @@ async def run_train(orch: Orchestration, name: str, *, resume: bool = False,
     if manifest.timeouts and orch.url.get_backend_name() != "postgresql":
         log.info("lock_timeout and statement_timeout apply to PostgreSQL only; ignored",
                  manifest=str(manifest.path))
-    runner = Runner.current()
+    executor = Executor(ws)
+    executor.load(manifest.revisions if not manifest.with_requirements else ws.services)
     with structlog.contextvars.bound_contextvars(train=name):
-        async with train_lock(orch.url).hold(name, runner, wait):
-            async with connect(orch.url) as connection:
-                train_run = await connection.run_sync(_prepare, orch, manifest, kind, runner)
+        async with migration_lock(orch.url).hold(f"train {name!r}", wait, train=name) as held:
+            await held.connection.run_sync(held.record)
+            train_run = await held.connection.run_sync(_prepare, orch, manifest, kind, held)
             if train_run.steps:
                 with structlog.contextvars.bound_contextvars(run=train_run.run_id):
-                    await _apply(orch, train_run, progress)
+                    await _apply(executor, held, train_run, progress)
     return train_run
 
 
 def _prepare(connection: Connection, orch: Orchestration, manifest: TrainManifest, kind: str,
-             runner: Runner) -> TrainRun:
-    """Under the lock: plan, reconcile, check and record the run.
+             held: HeldLock) -> TrainRun:
+    """Under the lock, on its connection: plan, reconcile, check and record the run.
 
     The steps come first (a manifest that does not fit the database writes nothing); the
     reconciliation commits even when the train may not start.
     """
+    runner = held.identity.runner
+    assert runner is not None
     with connection.begin():
         state = read_state_sync(connection, orch.workspace.services.values())
         steps = train_steps(manifest, orch.revision_graph, state)
@@ -123,6 +130,7 @@ def _prepare(connection: Connection, orch: Orchestration, manifest: TrainManifes
             train_run.run_id = ledger.start_run(
                 manifest.name, kind, train_run.steps, train_run.first_position, runner,
                 status="running" if train_run.steps else "succeeded")
+            held.attach_run(connection, train_run.run_id)
     return train_run
 
 
@@ -182,8 +190,9 @@ def _timeouts_sql(manifest: TrainManifest, orch: Orchestration) -> str:
     return "".join(f"SET {key} = {quote(value)};\n" for key, value in manifest.timeouts)
 
 
-async def _apply(orch: Orchestration, train_run: TrainRun, progress: Progress | None) -> None:
-    hooks = LedgerHooks(train_run, orch.url.get_backend_name() == "postgresql")
+async def _apply(executor: Executor, held: HeldLock, train_run: TrainRun,
+                 progress: Progress | None) -> None:
+    hooks = LedgerHooks(train_run, held.lock.url.get_backend_name() == "postgresql")
 
     def before_step(index: int, step: Step) -> None:
         structlog.contextvars.bind_contextvars(position=train_run.first_position + index)
@@ -192,12 +201,19 @@ async def _apply(orch: Orchestration, train_run: TrainRun, progress: Progress | 
 
     with progress.running(train_run.total) if progress else nullcontext():
         try:
-            train_run.applied = await Executor(orch.workspace).apply(
-                orch.url, train_run.steps, before_step=before_step, hooks=hooks)
+            train_run.applied = await executor.apply(
+                held.lock.url, train_run.steps, before_step=before_step, hooks=hooks,
+                lock=held, first_position=train_run.first_position)
         except MigrationFailed as failure:
             raise TrainStepFailed(train_run.manifest.name,
                                   hooks.positions[(failure.service, failure.revision)],
                                   train_run.total, failure) from failure
+        except RunnerStopped as stopped:
+            name = train_run.manifest.name
+            raise RunnerStopped(
+                f"train {name!r}: {stopped.message}. `orchestrate train resume {name}` "
+                "continues from that step once no other runner holds the lock",
+                stopped.service, stopped.revision, stopped.position) from stopped
         finally:
             structlog.contextvars.unbind_contextvars("position")
 
@@ -220,8 +236,11 @@ class LedgerHooks:
 
     def begin(self, connection: Connection, step: Step) -> None:
         self.started_at, self.started = now(), time.perf_counter()
-        for key, value in self.timeouts:  # SET LOCAL: this transaction only
-            connection.execute(text("SELECT set_config(:key, :value, true)"),
+        # Set on the session at each step (a revision may have changed them): they then hold
+        # in an autocommit block and after it, where a SET LOCAL would have ended with the
+        # transaction the block commits. The session is the runner's own and ends with it.
+        for key, value in self.timeouts:
+            connection.execute(text("SELECT set_config(:key, :value, false)"),
                                {"key": key, "value": value})
 
     def commit(self, connection: Connection, step: Step) -> None:
@@ -233,14 +252,20 @@ class LedgerHooks:
 
     def rollback(self, connection: Connection, step: Step, error: BaseException) -> None:
         seconds = time.perf_counter() - self.started
-        message = f"{type(error).__name__}: {error}"
-        log.error("step failed", position=self.position(step), of=self.total,
-                  service=step.service, revision=step.revision, seconds=round(seconds, 4),
-                  error=first_line(message))
+        interrupted = isinstance(error, (KeyboardInterrupt, CancelledError))
+        message = "interrupted (Ctrl-C)" if interrupted else f"{type(error).__name__}: {error}"
+        log.error("step interrupted" if interrupted else "step failed",
+                  position=self.position(step), of=self.total, service=step.service,
+                  revision=step.revision, seconds=round(seconds, 4), error=first_line(message))
         try:
             with connection.begin():
-                Ledger(connection).step_failed(self.run_id, self.position(step),
-                                               self.started_at, seconds, message)
+                ledger = Ledger(connection)
+                if interrupted:
+                    ledger.step_interrupted(self.run_id, self.position(step), self.started_at,
+                                            seconds)
+                else:
+                    ledger.step_failed(self.run_id, self.position(step), self.started_at,
+                                       seconds, message)
         except Exception as ledger_error:  # the connection is gone: the next runner reconciles
             log.error("the failure could not be recorded in the ledger; the next `train "
                       "resume` reconciles it", error=str(ledger_error))

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Connection
 
 from orchestrator.runtime.database import connect
 from orchestrator.runtime.ledger import Ledger, RunRecord, StepRecord
-from orchestrator.runtime.lock import Holder, train_lock
+from orchestrator.runtime.database_lock import migration_lock
+from orchestrator.runtime.lock import Holder
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.trains.manifest import check_train_name
 
@@ -19,7 +20,8 @@ from orchestrator.trains.manifest import check_train_name
 @dataclass
 class TrainStatus:
     train: str
-    #: never-run | running | succeeded | failed | interrupted (its runner died; not reconciled)
+    #: never-run | running | succeeded | failed | interrupted (its runner stopped and the lock is
+    #: free, or another's; not reconciled yet)
     state: str
     holder: Holder | None
     runs: list[RunRecord]  # every run of the train, oldest first
@@ -43,7 +45,7 @@ async def train_status(orch: Orchestration, name: str) -> TrainStatus:
     """Read-only: the ledger as recorded; a live run's current step shows as ``running``."""
     check_train_name(name)
     url = orch.url
-    holder = await train_lock(url).holder()
+    holder = await migration_lock(url).holder()
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
         return TrainStatus(name, "never-run", holder, [], [])
 
@@ -61,9 +63,12 @@ async def train_status(orch: Orchestration, name: str) -> TrainStatus:
     last = chain[-1]
     state = last.status
     if state == "running":
-        alive = holder is not None and holder.runner == last.runner
+        # interrupted only when the lock is free (or held by another runner's work): never
+        # from looking for the runner's process, which may be on another host
+        alive = holder is not None and (holder.token is None  # not identified (yet)
+                                        or holder.run_id == last.id or holder.train == name)
         state = "running" if alive else "interrupted"
-        if alive:
+        if alive and holder is not None and holder.run_id == last.id:
             current = next((s for s in steps if s.run_id == last.id and s.status == "pending"),
                            None)
             steps = [dataclasses.replace(s, status="running") if s is current else s
