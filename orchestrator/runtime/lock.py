@@ -20,8 +20,9 @@ heartbeat); otherwise the runner stops with :class:`~orchestrator.core.errors.Lo
 runner that takes over after a loss waits for the old runner's step to end before it
 reconciles the ledger.
 
-**Who holds it** is recorded in the database, in ``orchestrate_lock`` beside the run ledger
-(purpose, train, run, host, pid, the database session holding the lock, since, heartbeat),
+**Who holds it** is recorded in the database while it is held, in ``orchestrate_lock`` beside
+the run ledger (purpose, train, run, host, pid, the database session holding it, since,
+heartbeat; the holder removes it when done),
 not in a 63-byte ``application_name``: a runner on another host or in a container is named
 exactly, and "is it still running?" is answered by whether the lock is held, never by looking
 for a process id on this machine.
@@ -57,6 +58,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -270,12 +272,16 @@ class HeldLock:
                            "(its lock session ended, or another runner took the lock over)")
 
     async def release(self) -> None:
-        """Remove this holder's row, if the connection still works (the lock goes with it)."""
+        """Remove this holder's row, and the table once empty, while still holding the lock
+        (only a holder writes there): a database is left as it was found, version tables
+        aside. On a dead connection nothing is left to do (the lock went with it)."""
         def forget(connection: Connection) -> None:
             if connection.in_transaction():
                 connection.rollback()
             with connection.begin():
                 connection.execute(delete(holders).where(self._mine()))
+                if connection.execute(select(holders.c.name).limit(1)).first() is None:
+                    holders.drop(connection)
 
         try:
             await self.connection.run_sync(forget)
@@ -291,7 +297,10 @@ def read_identity(connection: Connection) -> tuple[Holder, str | None] | None:
     so a backend trusts it only for the session it sees holding the lock."""
     if not inspect(connection).has_table(holders.name):
         return None
-    row = connection.execute(select(holders).where(holders.c.name == _ROW)).first()
+    try:
+        row = connection.execute(select(holders).where(holders.c.name == _ROW)).first()
+    except DBAPIError:  # its holder released the lock (and dropped the table) just now
+        row = None
     if connection.in_transaction():
         connection.rollback()
     if row is None:
