@@ -62,6 +62,10 @@ class Executor:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self._scripts: dict[str, ScriptDirectory] = {}
+        #: Per service, what SQLAlchemy remembers across one migration context (the named
+        #: types already created or dropped): plain Alembic runs a whole upgrade in one
+        #: context, orchestrate gives each step its own, so the memory is carried over.
+        self._memos: dict[str, dict] = {}
 
     def script(self, service: str) -> ScriptDirectory:
         """The service's ``ScriptDirectory``, every revision module loaded (once).
@@ -170,6 +174,7 @@ class Executor:
                 # Alembic's autocommit_block commits the context's own transaction; with an
                 # external one it has none to commit (an assertion), so it is given ours.
                 context._transaction = transaction
+                self._carry_memo(env, step)
                 env.run_migrations()
             if stop is not None:
                 stop.check()
@@ -217,6 +222,7 @@ class Executor:
                     output_buffer=buffer,
                     **self._options(step.service, dialect),
                 )
+                self._carry_memo(env, step)
                 with env.begin_transaction():
                     env.run_migrations()
             heads[step.service] = self._heads_after(step, heads[step.service])
@@ -228,6 +234,9 @@ class Executor:
         config = self.workspace.service(step.service).alembic_config()
         return EnvironmentContext(config, script, fn=lambda _rev, _ctx: [migration],
                                   destination_rev=step.revision, **kw)
+
+    def _carry_memo(self, env: EnvironmentContext, step: Step) -> None:
+        env.get_context().impl.memo = self._memos.setdefault(step.service, {})
 
     def _options(self, service: str, dialect_name: str) -> dict:
         return migration_options(
