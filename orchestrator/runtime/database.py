@@ -78,6 +78,20 @@ def async_url(text: str, origin: str) -> URL:
     return url
 
 
+#: Drivers SQLAlchemy can only use from an async engine: Alembic's config names the backend's
+#: default (sync) driver instead, as an ``alembic.ini`` would.
+_ASYNC_ONLY = {"asyncpg", "aiosqlite", "aiomysql", "asyncmy"}
+
+
+def alembic_config_url(url: URL) -> str:
+    """``url`` as Alembic's ``sqlalchemy.url`` holds it, for revisions that read it (e.g. to
+    build an engine of their own): a sync driver, the password kept (the config is never
+    shown; every output goes through ``redact``), ``%`` escaped for the ini parser."""
+    if url.get_driver_name() in _ASYNC_ONLY:
+        url = url.set(drivername=url.get_backend_name())
+    return url.render_as_string(hide_password=False).replace("%", "%%")
+
+
 def describe_database(url: URL, exists: bool | None = None) -> dict[str, Any]:
     """The database as reports show it: URL (secrets hidden), dialect, whether it exists."""
     described: dict[str, Any] = {"url": redact(url), "dialect": url.get_backend_name()}

@@ -7,24 +7,41 @@ options orchestrate itself uses.
 
 The database URL: ``-x database_url=...``, then a non-empty ``sqlalchemy.url`` in the ini, then
 orchestrate's own precedence (``ORCHESTRATE_DATABASE_URL``, ``[tool.orchestrate]``, embedded).
+The URL used is written back into the config's ``sqlalchemy.url`` when the ini leaves it empty,
+for revisions that read it (``context.config.get_main_option("sqlalchemy.url")`` to build an
+engine of their own); it is never printed (every message goes through ``redact``). Revisions
+read ``-x`` arguments as under any env.py (``context.get_x_argument``); orchestrate itself reads
+``-x database_url=URL`` and ``-x wait=SECONDS``.
 
 A command that writes (``upgrade``, ``downgrade``, ``stamp``) takes orchestrate's migration lock
 on the connection it migrates with, like ``orchestrate upgrade``: during a train it is refused
 naming the train's runner, or waits with ``-x wait=SECONDS``.
+
+**The caller's connection.** A tool or a test that hands Alembic its own connection in
+``config.attributes["connection"]`` (Alembic's documented channel; pytest-alembic does it; a
+``Connection`` or an ``Engine``, sync or async) is migrated on exactly that connection, and no
+URL is resolved. No lock is taken on it: the caller owns that connection and its transaction
+(a test's throwaway database, an application migrating at start-up), orchestrate's lock lives on
+a connection orchestrate opens and commits on, and taking it would mean opening a second one
+beside the caller's (on SQLite, a file lock beside a database that may only exist in the
+caller's memory). Coordinating runners is then the caller's business.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from logging.config import fileConfig
 from pathlib import Path
 
 import anyio
 from alembic import context
 from alembic.util import CommandError
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import MissingGreenlet
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from orchestrator.config.settings import find_root
-from orchestrator.core.errors import OrchestrateError
-from orchestrator.runtime.database import async_url, connect, resolve_url
+from orchestrator.core.errors import ConfigError, OrchestrateError
+from orchestrator.runtime.database import alembic_config_url, async_url, connect, resolve_url
 from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
@@ -49,11 +66,17 @@ def _run_env() -> None:
         "orchestrate", "service"
     ) or ini.stem
     service = workspace.service(name)
-    explicit = context.get_x_argument(as_dictionary=True).get("database_url") or (
-        config.get_main_option("sqlalchemy.url") or None
-    )
-    url = async_url(explicit, str(ini)) if explicit else resolve_url(workspace.settings)
+    given = config.attributes.get("connection")
+    if given is not None:
+        url = _url_of(given)
+    else:
+        explicit = context.get_x_argument(as_dictionary=True).get("database_url") or (
+            config.get_main_option("sqlalchemy.url") or None
+        )
+        url = async_url(explicit, str(ini)) if explicit else resolve_url(workspace.settings)
     Orchestration(workspace, url).check_configuration()
+    if not config.get_main_option("sqlalchemy.url"):
+        config.set_main_option("sqlalchemy.url", alembic_config_url(url))
     metadata = workspace.metadata[service.name]
 
     def options(dialect_name: str) -> dict:
@@ -80,6 +103,10 @@ def _run_env() -> None:
         with context.begin_transaction():
             context.run_migrations()
 
+    if given is not None:
+        _run_on(given, run)
+        return
+
     async def online() -> None:
         if not _changes_the_database():
             async with connect(url) as connection:
@@ -95,6 +122,48 @@ def _run_env() -> None:
             await held.connection.commit()
 
     anyio.run(online)
+
+
+_CONNECTABLES = (Connection, Engine, AsyncConnection, AsyncEngine)
+
+
+def _url_of(given: object) -> URL:
+    """The URL of the caller's connection or engine (its dialect decides the options)."""
+    if not isinstance(given, _CONNECTABLES):
+        raise ConfigError(
+            f"config.attributes['connection'] is a {type(given).__name__}; orchestrate's env "
+            "runner takes a SQLAlchemy Connection or Engine there (sync or async)")
+    engine = given if isinstance(given, (Engine, AsyncEngine)) else given.engine
+    return engine.url
+
+
+def _run_on(given: Connection | Engine | AsyncConnection | AsyncEngine,
+            run: Callable[[Connection], None]) -> None:
+    """Migrate on what the caller handed over. A connection is used as it is: its transaction,
+    if the caller began one, stays the caller's to commit (as in Alembic's cookbook); an engine
+    gives one connection, committed at the end."""
+    if isinstance(given, Connection):
+        run(given)
+    elif isinstance(given, Engine):
+        with given.connect() as connection:
+            run(connection)
+            connection.commit()
+    elif isinstance(given, AsyncEngine):
+        async def migrate() -> None:
+            async with given.connect() as connection:
+                await connection.run_sync(run)
+                await connection.commit()
+
+        anyio.run(migrate)
+    else:
+        try:
+            run(given.sync_connection)
+        except MissingGreenlet:
+            raise ConfigError(
+                "config.attributes['connection'] is an AsyncConnection, but Alembic was not "
+                "called from inside its run_sync(): call the Alembic command within "
+                "`await connection.run_sync(...)` and hand over the sync connection it gives"
+            ) from None
 
 
 #: Alembic's commands that only read the database (by the name of the function they hand

@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, Connection
 from orchestrator.core.errors import LockLost, MigrationFailed, RevisionError, RunnerStopped
 from orchestrator.core.interrupts import StopRequest, stop_at_step_boundaries
 from orchestrator.core.logs import get_logger
-from orchestrator.runtime.database import connect, connection_lost
+from orchestrator.runtime.database import alembic_config_url, connect, connection_lost
 from orchestrator.runtime.lock import HeldLock
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.revision_step import revision_step
@@ -165,7 +165,7 @@ class Executor:
                 stop.check()
             if hooks:
                 hooks.begin(connection, step)
-            with self._environment(step) as env:
+            with self._environment(step, connection.engine.url) as env:
                 env.configure(
                     connection=connection,
                     **self._options(step.service, connection.dialect.name),
@@ -212,7 +212,7 @@ class Executor:
         for step in steps:
             buffer.write(f"\n-- {step.direction.value} {step.service} {step.revision}"
                          f"{': ' + step.message if step.message else ''}\n\n")
-            with self._environment(step, as_sql=True, starting_rev=heads[step.service] or None,
+            with self._environment(step, url, as_sql=True, starting_rev=heads[step.service] or None,
                                    output_buffer=buffer) as env:
                 env.configure(
                     url=url,
@@ -228,10 +228,15 @@ class Executor:
             heads[step.service] = self._heads_after(step, heads[step.service])
         return buffer.getvalue()
 
-    def _environment(self, step: Step, **kw: object) -> EnvironmentContext:
+    def _environment(self, step: Step, url: URL, **kw: object) -> EnvironmentContext:
+        """Alembic's environment for one step; Alembic's config holds the database URL (when
+        the ini leaves ``sqlalchemy.url`` empty) for revisions that read it, as under the env
+        runner."""
         script = self.script(step.service)
         migration = revision_step(script, step.revision, step.direction is Direction.UPGRADE)
         config = self.workspace.service(step.service).alembic_config()
+        if not config.get_main_option("sqlalchemy.url"):
+            config.set_main_option("sqlalchemy.url", alembic_config_url(url))
         return EnvironmentContext(config, script, fn=lambda _rev, _ctx: [migration],
                                   destination_rev=step.revision, **kw)
 
