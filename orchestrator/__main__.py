@@ -1,3 +1,3 @@
-from orchestrator.cli import main
+from orchestrator.cli.process import run_process
 
-main()
+run_process()

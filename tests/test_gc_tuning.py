@@ -33,3 +33,13 @@ def test_an_error_inside_still_restores_the_collector():
     except ValueError:
         pass
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_what_survives_a_paced_collection_is_never_walked_again():
+    with paced_collections(budget=1_000) as pacer:
+        frozen = gc.get_freeze_count()
+        kept = [Node() for _ in range(2_000)]  # results kept until the end
+        pacer.between()
+        assert gc.get_freeze_count() >= frozen + len(kept)  # frozen: out of later collections
+        assert gc.get_count()[0] < 1_000
+    assert gc.isenabled() and gc.get_freeze_count() == 0

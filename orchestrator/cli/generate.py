@@ -8,7 +8,7 @@ import click
 
 from orchestrator.cli.app import Output, main, run
 from orchestrator.cli.render import short, stack, styled, table, text
-from orchestrator.lint import DIALECTS
+from orchestrator.lint.rule import DIALECTS
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -16,11 +16,11 @@ import click
 from orchestrator.cli.app import Output, global_options, main
 from orchestrator.cli.render import display_path, table
 from orchestrator.core.errors import ConfigError
-from orchestrator.history.revision_graph import DEPENDS_ON, DOWN_REVISION, REQUIRES, Node
 
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from orchestrator.history.revision_graph import Node
     from orchestrator.runtime.orchestration import Orchestration
 
 #: ``json`` is the envelope of ``--json`` (docs/json.md); the others are drawn for people.
@@ -112,6 +112,8 @@ def _id(node: Node) -> str:
 
 
 def to_text(view: GraphView) -> Table:
+    from orchestrator.history.revision_graph import DEPENDS_ON, DOWN_REVISION, REQUIRES
+
     needs: dict[str, list[GraphEdge]] = {}
     for edge in view.edges:
         needs.setdefault(edge.source, []).append(edge)
@@ -135,11 +137,11 @@ def to_text(view: GraphView) -> Table:
     return table(["revision", "down_revision", "depends_on", "requires", "message"], rows)
 
 
-_DOT_STYLE = {DOWN_REVISION: "", DEPENDS_ON: ", style=dotted",
-              REQUIRES: ", style=dashed, color=blue, fontcolor=blue"}
-
-
 def to_dot(view: GraphView) -> str:
+    from orchestrator.history.revision_graph import DEPENDS_ON, DOWN_REVISION, REQUIRES
+
+    style = {DOWN_REVISION: "", DEPENDS_ON: ", style=dotted",
+             REQUIRES: ", style=dashed, color=blue, fontcolor=blue"}
     lines = [f"digraph {view.name} {{", "  rankdir=LR;", "  node [shape=box];"]
     groups: dict[str, list[GraphNode]] = {}
     for node in view.nodes:
@@ -158,7 +160,7 @@ def to_dot(view: GraphView) -> str:
     for edge in view.edges:
         label = "\n".join(edge.labels) if edge.reasons else (
             edge.kind if edge.kind != DOWN_REVISION else "")
-        attrs = f"label={_dot_quote(label)}" + _DOT_STYLE.get(edge.kind, "")
+        attrs = f"label={_dot_quote(label)}" + style.get(edge.kind, "")
         lines.append(f"  {_dot_quote(edge.source)} -> {_dot_quote(edge.target)} [{attrs}];")
     lines.append("}")
     return "\n".join(lines)
@@ -168,10 +170,10 @@ def _dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-_MERMAID_ARROW = {DOWN_REVISION: "-->", DEPENDS_ON: "-.->", REQUIRES: "==>"}
-
-
 def to_mermaid(view: GraphView) -> str:
+    from orchestrator.history.revision_graph import DEPENDS_ON, DOWN_REVISION, REQUIRES
+
+    arrows = {DOWN_REVISION: "-->", DEPENDS_ON: "-.->", REQUIRES: "==>"}
     ids = {node.id: f"n{index}" for index, node in enumerate(view.nodes)}
     lines = ["flowchart LR"]
     groups: dict[str, list[GraphNode]] = {}
@@ -188,7 +190,7 @@ def to_mermaid(view: GraphView) -> str:
     for edge in view.edges:
         label = "<br/>".join(map(_mermaid_text, edge.labels)) if edge.reasons else (
             edge.kind if edge.kind != DOWN_REVISION else "")
-        arrow = _MERMAID_ARROW.get(edge.kind, "-->")
+        arrow = arrows.get(edge.kind, "-->")
         text = f'|"{label}"|' if label else ""
         lines.append(f"  {ids[edge.source]} {arrow}{text} {ids[edge.target]}")
     return "\n".join(lines)
