@@ -1,8 +1,10 @@
-"""Shared fixtures: throwaway databases on SQLite and PostgreSQL, and workspace copies.
+"""Shared fixtures: throwaway databases on SQLite, PostgreSQL and MariaDB, and workspace copies.
 
 PostgreSQL: the server at ORCHESTRATE_TEST_PG (default postgresql://postgres@127.0.0.1:5432).
-Each test gets a database of its own, dropped afterwards. When the server is unreachable the
-PostgreSQL tests are skipped locally, but under CI=true the whole run fails loudly instead.
+MariaDB (or MySQL): the server at ORCHESTRATE_TEST_MARIADB (default
+mariadb://root@127.0.0.1:3306). Each test gets a database of its own, dropped afterwards. When
+a server is unreachable its tests are skipped locally, but under CI=true the whole run fails
+loudly instead.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,19 +23,28 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 PG_SERVER = os.environ.get("ORCHESTRATE_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+MARIADB_SERVER = os.environ.get("ORCHESTRATE_TEST_MARIADB",
+                                "mariadb+aiomysql://root@127.0.0.1:3306")
+#: The database servers the tests use, and how CI starts each one when it is down.
+SERVERS = {
+    "postgresql": (PG_SERVER, "pg_ctlcluster ... main start"),
+    "mariadb": (MARIADB_SERVER, "start-stop-daemon --start --background --exec "
+                                "/usr/sbin/mariadbd"),
+}
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-from support import DatabaseHandle, pg_available  # noqa: E402
+from support import DatabaseHandle, server_available  # noqa: E402
 
-from benchmarks.databases import throwaway_postgres  # noqa: E402
+from benchmarks.databases import throwaway_database  # noqa: E402
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if IN_CI and not pg_available(PG_SERVER):
-        raise pytest.UsageError(
-            f"CI=true but PostgreSQL at {PG_SERVER} is unreachable: the PostgreSQL tests must "
-            "run in CI (start it with pg_ctlcluster ... main start)"
-        )
+    for backend, (server, how_to_start) in SERVERS.items():
+        if IN_CI and not server_available(server):
+            raise pytest.UsageError(
+                f"CI=true but the {backend} server at {server} is unreachable: its tests "
+                f"must run in CI (start it with {how_to_start})"
+            )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -41,10 +53,18 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseHandl
     if request.param == "sqlite":
         yield DatabaseHandle(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}", "sqlite")
         return
-    if not pg_available(PG_SERVER):
-        pytest.skip(f"PostgreSQL at {PG_SERVER} is unreachable")
-    with throwaway_postgres(PG_SERVER, "orch_test") as url:
-        yield DatabaseHandle(url, "postgresql")
+    with throwaway(request.param) as handle:
+        yield handle
+
+
+@contextmanager
+def throwaway(backend: str, prefix: str = "orch_test") -> Iterator[DatabaseHandle]:
+    """A new, empty database on the test server of ``backend`` (skipped when it is down)."""
+    server = SERVERS[backend][0]
+    if not server_available(server):
+        pytest.skip(f"the {backend} server at {server} is unreachable")
+    with throwaway_database(server, prefix) as url:
+        yield DatabaseHandle(url, backend)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support import DatabaseHandle, orchestrate, pg_available, write
+from support import DatabaseHandle, orchestrate, server_available, write
 
 from benchmarks.databases import throwaway_postgres
 from benchmarks.synthetic import service_ini
@@ -27,7 +27,7 @@ HEADER = "import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\
 @pytest.fixture
 def postgres():
     """A fresh PostgreSQL database, for the features only PostgreSQL has (import the fixture)."""
-    if not pg_available(PG_SERVER):
+    if not server_available(PG_SERVER):
         pytest.skip(f"PostgreSQL at {PG_SERVER} is unreachable")
     with throwaway_postgres(PG_SERVER, "orch_test") as url:
         yield DatabaseHandle(url, "postgresql")

@@ -81,10 +81,15 @@ def alembic(root: Path, service: str, *args: str, url: str) -> subprocess.Comple
     )
 
 
-def pg_available(server: str) -> bool:
+_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+
+
+def server_available(server: str) -> bool:
+    """Whether the database server at URL ``server`` accepts connections."""
     url = make_url(server)
+    port = url.port or _DEFAULT_PORTS[url.get_backend_name()]
     try:
-        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2):
+        with socket.create_connection((url.host or "127.0.0.1", port), timeout=2):
             return True
     except OSError:
         return False
@@ -146,3 +151,4 @@ def write_revision(root: Path, service: str, revision: str, down_revision: str |
         f"def upgrade() -> None:\n{body(upgrade)}\n\n\n"
         f"def downgrade() -> None:\n{body(downgrade)}\n",
     )
+

@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from support import DatabaseHandle, orchestrate, pg_available, write, write_revision
+from support import DatabaseHandle, orchestrate, server_available, write, write_revision
 
 from benchmarks.databases import throwaway_postgres
 
@@ -33,7 +33,7 @@ def fleet(request: pytest.FixtureRequest, example: Path, tmp_path: Path
             handles = [DatabaseHandle(f"sqlite+aiosqlite:///{tmp_path / f't{i:02}.db'}", "sqlite")
                        for i in range(20)]
         else:
-            if not pg_available(PG_SERVER):
+            if not server_available(PG_SERVER):
                 pytest.skip(f"PostgreSQL at {PG_SERVER} is unreachable")
             urls = [stack.enter_context(throwaway_postgres(PG_SERVER, "orch_fleet"))
                     for _ in range(10)]

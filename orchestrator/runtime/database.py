@@ -2,7 +2,13 @@
 
 The URL comes from ``--database-url``, then ``ORCHESTRATE_DATABASE_URL``, then
 ``[tool.orchestrate] database_url``, then the embedded SQLite file under ``.orchestrate/``.
-Every engine is async (asyncpg, aiosqlite); Alembic runs inside ``connection.run_sync``.
+Every engine is async; Alembic runs inside ``connection.run_sync``.
+
+Drivers (docs/databases.md): a URL naming no driver gets the backend's default async driver
+(``postgresql://`` -> asyncpg, ``sqlite://`` -> aiosqlite, ``mysql://``/``mariadb://`` ->
+aiomysql). A driver the URL names is kept when it is an async driver of that backend, and
+refused (exit 2, naming the async drivers to use instead) when it is not: a synchronous driver
+such as ``postgresql+psycopg2`` is never silently swapped for another one.
 """
 from __future__ import annotations
 
@@ -25,10 +31,13 @@ from orchestrator.core.redaction import redact
 ENV_VAR = "ORCHESTRATE_DATABASE_URL"
 EMBEDDED_NAME = "orchestrate.db"
 
-#: The async driver used for each backend when a URL names none (or a sync one).
-_ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite", "mysql": "aiomysql",
-                  "mariadb": "aiomysql"}
-_ASYNC_CAPABLE = {"asyncpg", "aiosqlite", "aiomysql", "asyncmy", "psycopg"}
+#: Each backend's async drivers, the default (used when a URL names none) first.
+ASYNC_DRIVERS = {
+    "postgresql": ("asyncpg", "psycopg"),
+    "sqlite": ("aiosqlite",),
+    "mysql": ("aiomysql", "asyncmy"),
+    "mariadb": ("aiomysql", "asyncmy"),
+}
 _BACKEND_ALIASES = {"postgres": "postgresql"}
 
 
@@ -66,16 +75,23 @@ def async_url(text: str, origin: str) -> URL:
             "percent-encode it as %40 (e.g. urllib.parse.quote(password, safe=''))"
         )
     backend = _BACKEND_ALIASES.get(url.get_backend_name(), url.get_backend_name())
-    driver = _ASYNC_DRIVERS.get(backend)
-    if driver is None:
+    drivers = ASYNC_DRIVERS.get(backend)
+    if drivers is None:
         raise ConfigError(
-            f"{origin}: backend {backend!r} is not supported; use postgresql or sqlite"
+            f"{origin}: backend {backend!r} is not supported; use postgresql, sqlite, "
+            "mysql or mariadb"
         )
-    if "+" not in url.drivername or url.get_driver_name() not in _ASYNC_CAPABLE:
-        url = url.set(drivername=f"{backend}+{driver}")
-    elif backend != url.get_backend_name():
-        url = url.set(drivername=f"{backend}+{url.get_driver_name()}")
-    return url
+    if "+" not in url.drivername:
+        return url.set(drivername=f"{backend}+{drivers[0]}")
+    driver = url.get_driver_name()
+    if driver not in drivers:
+        raise ConfigError(
+            f"{origin}: {redact(url)} names the driver {driver!r}, which orchestrate cannot "
+            f"use: it drives {backend} through SQLAlchemy's asyncio engine, with "
+            f"{' or '.join(drivers)}. Write {backend}+{drivers[0]}://... (or {backend}://... "
+            f"to let orchestrate choose {drivers[0]})"
+        )
+    return url.set(drivername=f"{backend}+{driver}")
 
 
 #: Drivers SQLAlchemy can only use from an async engine: Alembic's config names the backend's
@@ -110,7 +126,13 @@ def create_engine(url: URL) -> AsyncEngine:
         ensure_sqlite_folder(url)
     try:
         engine = create_async_engine(url, poolclass=NullPool)
-    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+    except ImportError as error:
+        raise ConfigError(
+            f"cannot use database URL {redact(url)}: its driver {url.get_driver_name()!r} is "
+            f"not installed ({error}); install it, or name another driver of "
+            f"{url.get_backend_name()}: {', '.join(ASYNC_DRIVERS[url.get_backend_name()])}"
+        ) from None
+    except (ArgumentError, NoSuchModuleError) as error:
         raise ConfigError(f"cannot use database URL {redact(url)}: {error}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)

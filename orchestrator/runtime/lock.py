@@ -27,8 +27,9 @@ not in a 63-byte ``application_name``: a runner on another host or in a containe
 exactly, and "is it still running?" is answered by whether the lock is held, never by looking
 for a process id on this machine.
 
-A backend (MariaDB's ``GET_LOCK`` fits the same shape) implements :meth:`MigrationLock._acquire`,
-``_session_id``, ``_held_condition``, ``_lost`` and :meth:`MigrationLock.holder`;
+A backend (also ``mysql_lock``: MariaDB and MySQL's ``GET_LOCK``) implements
+:meth:`MigrationLock._acquire`, ``_session_id``, ``_held_condition``, ``_lost`` and
+:meth:`MigrationLock.holder`;
 ``database_lock.migration_lock(url)`` picks the backend's.
 """
 from __future__ import annotations
