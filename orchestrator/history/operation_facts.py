@@ -84,7 +84,7 @@ def column_facts(column: SAColumn) -> Column:
         primary_key=bool(column.primary_key), server_default=column.server_default is not None,
         generated=column.identity is not None or column.computed is not None,
         index=bool(column.index), unique=bool(column.unique), references=tuple(references),
-        check=check,
+        check=check, use_alter=any(fk.use_alter for fk in column.foreign_keys),
     )
 
 
@@ -131,7 +131,8 @@ def constraint_facts(item: Any, dialect: Dialect) -> Constraint | None:
                           _columns(item._pending_colargs or item.columns))
     if isinstance(item, ForeignKeyConstraint):
         refs = tuple(t for t in (_target(e) for e in item.elements) if t)
-        return Constraint("foreign key", name, _columns(item.column_keys), refs)
+        return Constraint("foreign key", name, _columns(item.column_keys), refs,
+                          use_alter=bool(item.use_alter))
     if isinstance(item, CheckConstraint):
         return Constraint("check constraint", name, _check_columns(item.sqltext, dialect))
     if isinstance(item, Index):

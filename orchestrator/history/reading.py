@@ -44,6 +44,8 @@ class Column:
     #: A check constraint comes with it (``CheckConstraint`` argument, or a type such as
     #: ``Boolean(create_constraint=True)``).
     check: bool = False
+    #: Its foreign keys are ``use_alter=True``: never created inline with the table.
+    use_alter: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Constraint:
     columns: tuple[str, ...] | None = None
     references: tuple[str, ...] = ()
     unique: bool = False
+    #: A foreign key with ``use_alter=True``: never created inline with the table.
+    use_alter: bool = False
 
 
 @dataclass
@@ -131,6 +135,9 @@ class FunctionReading:
     stop: Stop | None = None
     #: Operations read but that Alembic cannot render offline for the dialect (line, why).
     unrendered: list[Stop] = field(default_factory=list)
+    #: Where it went on without doing what it does online: it asked
+    #: ``context.is_offline_mode()``, or caught the failure of reading from the database.
+    skipped: list[Stop] = field(default_factory=list)
     #: It raised on purpose to refuse running (``raise NotImplementedError("irreversible")``).
     refused: bool = False
 

@@ -58,7 +58,7 @@ from orchestrator.history.reading import (
     RevisionReading,
     Stop,
 )
-from orchestrator.history.sql import read_sql
+from orchestrator.history.sql import read_script
 
 _IDENTIFIERS = ("revision", "down_revision", "branch_labels", "depends_on", "requires")
 _CREATE_DATE = re.compile(r"^Create Date:\s*(.+)$", re.MULTILINE)
@@ -74,6 +74,12 @@ _MISSING_DIRECTIVE = re.compile(
 #: Modules an env.py imports that register no operations.
 _NOT_PLUGINS = ("alembic", "sqlalchemy", "orchestrator", "logging", "os", "sys", "asyncio",
                 "typing", "__future__")
+#: Operation plugins orchestrate's own migration contexts load (runtime/enum_comparison
+#: imports alembic-postgresql-enum), so their directives work under ``orchestrate upgrade``
+#: even when a service's env.py imports nothing but ``run_env``; and the ones a workspace
+#: commonly declares objects with. Imported only when a revision calls an unknown directive.
+_WORKSPACE_PLUGINS = ("alembic_postgresql_enum", "alembic_utils.pg_function",
+                      "alembic_utils.pg_view", "alembic_utils.pg_trigger")
 
 
 class NeedsDatabase(Exception):
@@ -111,6 +117,7 @@ class RevisionReader:
                 dialect_name=self.dialect, dialect_opts={"paramstyle": "named"},
                 literal_binds=True, output_buffer=self._output)
             self._environment = EnvironmentContext(self._config, self._script, as_sql=True)
+            self._environment.is_offline_mode = self._offline_asked  # type: ignore[method-assign]
             self._environment.configure(**options)
             self._context = self._environment.get_context()
             bind = _OfflineBind(self._context, self)
@@ -194,19 +201,48 @@ class RevisionReader:
                 reading.stop = _stop(error, filename, f"{name}() stopped")
             finally:
                 self._run = None
+            if reading.stop is not None and reading.stop.needs_database and reading.skipped and (
+                    reading.skipped[-1].needs_database):
+                reading.skipped.pop()  # what stopped it, not something it went on after
             return reading
 
     def _load_plugins(self, directive: str) -> bool:
-        """Import what the service's env.py imports (once); whether ``directive`` exists now."""
-        if self._plugins_loaded or self._env_py is None:
+        """Import the plugins the workspace uses (once): what the service's env.py imports
+        and the ones orchestrate's contexts load; whether ``directive`` exists now (and
+        ``alembic.op`` offers it: its proxy is made of the directives known when installed)."""
+        if self._plugins_loaded:
             return False
         self._plugins_loaded = True
-        for module in _env_imports(self._env_py):
+        modules = _env_imports(self._env_py) if self._env_py is not None else []
+        for module in (*modules, *_WORKSPACE_PLUGINS):
             with contextlib.suppress(Exception):
                 importlib.import_module(module)
-        return hasattr(Operations, directive)
+        if not hasattr(Operations, directive):
+            return False
+        self._operations._remove_proxy()  # type: ignore[union-attr]
+        self._operations._install_proxy()  # type: ignore[union-attr]
+        return True
 
     # --- recording -------------------------------------------------------------------------
+
+    def _offline_asked(self) -> bool:
+        """``context.is_offline_mode()``: True, and what the revision does online only is
+        skipped; the reading notes where."""
+        run = self._run
+        if run is not None:
+            line = (run.site()[0] or (run.reading.line,))[0]
+            run.reading.skipped.append(Stop(line, "asks context.is_offline_mode(): what it "
+                                                  "does online only was not read"))
+        return True
+
+    def needs_database(self, why: str) -> NeedsDatabase:
+        """The error that stops the reading where the revision needs the live database, noted
+        as skipped too (a revision may catch it and go on)."""
+        run = self._run
+        if run is not None:
+            line = (run.site()[0] or (run.reading.line,))[0]
+            run.reading.skipped.append(Stop(line, why, needs_database=True))
+        return NeedsDatabase(why)
 
     def _invoke(self, original: Any, operation: Any, batch: _Block | None = None) -> Any:
         run = self._run
@@ -289,14 +325,16 @@ class RevisionReader:
         if isinstance(sink, Call):
             index: int | None = run.position[id(sink)]
             origin = None if sink.name == "connection" else sink.name
-            statements = read_sql(text, sink.line, origin, self.dialect)
+            statements, run.in_transaction = read_script(
+                text, sink.line, origin, self.dialect, run.in_transaction)
             sink.sql += tuple(statements)
         else:
             index = None
             line = sink.line if isinstance(sink, _Sink) else (
                 run.site()[0] or (run.reading.line,))[0]
             origin = sink.origin if isinstance(sink, _Sink) else None
-            statements = read_sql(text, line, origin, self.dialect)
+            statements, run.in_transaction = read_script(
+                text, line, origin, self.dialect, run.in_transaction)
         run.reading.statements += [(index, statement) for statement in statements]
 
 
@@ -328,6 +366,9 @@ class _Run:
     guards: frozenset[int]
     render: bool
     sink: Call | _Sink | None = None
+    #: The revision runs in a transaction (Alembic's per migration) until an
+    #: ``autocommit_block`` or a hand-written ``COMMIT`` ends it.
+    in_transaction: bool = True
     position: dict[int, int] = field(default_factory=dict)  # id(call) -> index in calls
     _frame: FrameType | None = None  # the directive frame of the last call
 
@@ -424,12 +465,13 @@ class _OfflineBind:
                 try:
                     self._context.impl._exec(bound)
                 except Exception as error:  # parameters that cannot be rendered as literals
-                    raise NeedsDatabase(f"runs a statement whose parameters only the database "
-                                        f"binds ({_reason(error)})") from None
+                    raise self._reader.needs_database(
+                        f"runs a statement whose parameters only the database "
+                        f"binds ({_reason(error)})") from None
         finally:
             if run is not None:
                 run.sink = previous
-        return _NoRows(statement)
+        return _NoRows(statement, self._reader)
 
     def _run_ddl_visitor(self, visitor: Any, element: Any, **kwargs: Any) -> None:
         """``Enum.create(bind)``, ``MetaData.create_all(bind)``: rendered like Alembic's own
@@ -470,7 +512,7 @@ class _OfflineBind:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name.startswith("in_"):
             raise AttributeError(name)  # what Alembic probes to tell a mock connection
-        raise NeedsDatabase(f"uses the live database connection (.{name})")
+        raise self._reader.needs_database(f"uses the live database connection (.{name})")
 
 
 def _bound(statement: Any, parameters: Any) -> list[Any]:
@@ -490,15 +532,17 @@ def _bound(statement: Any, parameters: Any) -> list[Any]:
 class _NoRows:
     """A result while reading offline: there are no rows to read."""
 
-    def __init__(self, statement: Any) -> None:
+    def __init__(self, statement: Any, reader: RevisionReader) -> None:
         self._statement = statement
+        self._reader = reader
 
     def _stop(self, *args: Any, **kw: Any) -> Any:
         try:
             what = " ".join(str(self._statement).split())[:80]
         except Exception:  # a construct that only compiles for a dialect
             what = type(self._statement).__name__
-        raise NeedsDatabase(f"reads the result of a statement from the database ({what})")
+        raise self._reader.needs_database(
+            f"reads the result of a statement from the database ({what})")
 
     def __getattr__(self, name: str) -> Any:
         return self._stop()

@@ -53,6 +53,10 @@ class Clause:
     cascade: bool = False
     not_valid: bool = False
     using: bool = False
+    #: ``add constraint`` (primary key, unique) built from an existing index (``USING INDEX``).
+    using_index: bool = False
+    #: ``add column``: the column's type as written, lower case (``bigserial``).
+    type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,15 @@ class Statement:
     tables: tuple[str, ...] = ()
     concurrently: bool = False
     where: bool = False  # an UPDATE/DELETE with a WHERE clause
+    #: An UPDATE/DELETE whose WHERE, if any, only tests columns for NULL or truth: it reaches
+    #: every row that needs it in one statement (a back-fill not done in batches).
+    unbatched: bool = False
     parsed: bool = True
+    #: Whether it runs inside the revision's transaction (False after an ``autocommit_block``
+    #: or a hand-written ``COMMIT``, until the next ``BEGIN``).
+    in_transaction: bool = True
+    #: Identifiers the statement spells longer than the dialect keeps (PostgreSQL: 63 bytes).
+    long_names: tuple[str, ...] = ()
 
     @property
     def raw(self) -> bool:
@@ -104,12 +116,28 @@ class Statement:
 def read_sql(script: str, line: int | None, origin: str | None, dialect: str
              ) -> list[Statement]:
     """Every statement of ``script`` (transaction control and comments left out)."""
+    return read_script(script, line, origin, dialect, True)[0]
+
+
+def read_script(script: str, line: int | None, origin: str | None, dialect: str,
+                in_transaction: bool) -> tuple[list[Statement], bool]:
+    """Every statement of ``script``, each marked inside the transaction or not, and whether
+    a transaction is open after it (``COMMIT`` closes it, ``BEGIN`` opens one)."""
     found = []
     for sql in split(script, dialect):
+        control = _first_word(sql.strip())
+        if control in _TRANSACTION:
+            if control in ("BEGIN", "START"):
+                in_transaction = True
+            elif control in ("COMMIT", "ROLLBACK", "END"):
+                in_transaction = False
+            continue
         statement = classify(sql, line, origin, dialect)
         if statement is not None:
+            if not in_transaction:
+                statement = _with(statement, in_transaction=False)
             found.append(statement)
-    return found
+    return found, in_transaction
 
 
 def split(script: str, dialect: str = "postgresql") -> list[str]:
@@ -171,11 +199,32 @@ def _read_postgresql(base: Statement) -> Statement:
     if len(parsed) != 1:
         return base
     node = parsed[0].stmt
+    long_names = _pg_long_names(base.sql)
+    if long_names:
+        base = _with(base, long_names=long_names)
     reader = _PG_READERS.get(type(node))
     if reader is None:
         return base
     found = reader(base, node)
     return found if found is not None else base
+
+
+#: PostgreSQL keeps the first NAMEDATALEN - 1 bytes of an identifier and drops the rest.
+PG_MAX_IDENTIFIER = 63
+
+
+def _pg_long_names(sql: str) -> tuple[str, ...]:
+    """Identifiers PostgreSQL's scanner reads in ``sql`` that it would truncate."""
+    if len(sql.encode()) <= PG_MAX_IDENTIFIER:
+        return ()
+    found = []
+    for token in pglast.parser.scan(sql):
+        if token.name == "IDENT":
+            text = sql[token.start:token.end + 1]
+            name = text[1:-1].replace('""', '"') if text.startswith('"') else text.lower()
+            if len(name.encode()) > PG_MAX_IDENTIFIER:
+                found.append(name)
+    return tuple(dict.fromkeys(found))
 
 
 def _unparsed(base: Statement) -> Statement:
@@ -220,15 +269,30 @@ _PG_DROPS = {
     pg_enums.ObjectType.OBJECT_TABLE: "drop table",
     pg_enums.ObjectType.OBJECT_INDEX: "drop index",
     pg_enums.ObjectType.OBJECT_SCHEMA: "drop schema",
+    pg_enums.ObjectType.OBJECT_TYPE: "drop type",
+    pg_enums.ObjectType.OBJECT_DOMAIN: "drop type",
+    pg_enums.ObjectType.OBJECT_FUNCTION: "drop function",
+    pg_enums.ObjectType.OBJECT_PROCEDURE: "drop function",
+    pg_enums.ObjectType.OBJECT_SEQUENCE: "drop sequence",
 }
+
+
+def _pg_object_name(item: Any) -> str | None:
+    """The name a DROP gives: ``a.b`` (a qualified name), a type's, a function's."""
+    if isinstance(item, tuple):
+        return _dotted(item)
+    if isinstance(item, pg.TypeName):
+        return _dotted(item.names)
+    if isinstance(item, pg.ObjectWithArgs):
+        return _dotted(item.objname)
+    return getattr(item, "sval", None)
 
 
 def _pg_drop(base: Statement, node: pg.DropStmt) -> Statement | None:
     verb = _PG_DROPS.get(node.removeType)
     if verb is None:
         return None
-    names = tuple(n for n in (_dotted(o) if isinstance(o, tuple) else getattr(o, "sval", None)
-                              for o in node.objects or ()) if n)
+    names = tuple(n for n in (_pg_object_name(o) for o in node.objects or ()) if n)
     first = names[0] if names else None
     if verb == "drop table":
         return _with(base, verb=verb, table=first, tables=names)
@@ -269,9 +333,11 @@ def _pg_clause(cmd: pg.AlterTableCmd) -> Clause:
     if subtype == _AT.AT_AddColumn:
         inline = [c for c in cmd.def_.constraints or () if c.contype in _CONSTRAINTS]
         first = inline[0] if inline else None
+        type_name = cmd.def_.typeName
         return Clause("add column", cmd.def_.colname,
                       constraint=_CONSTRAINTS.get(first.contype) if first else None,
-                      not_valid=bool(first.skip_validation) if first else False)
+                      not_valid=bool(first.skip_validation) if first else False,
+                      type=type_name.names[-1].sval.lower() if type_name else None)
     if subtype == _AT.AT_DropColumn:
         return Clause("drop column", cmd.name, cascade=cascade)
     if subtype in _ALTER_CHANGES:
@@ -286,7 +352,8 @@ def _pg_clause(cmd: pg.AlterTableCmd) -> Clause:
             constraint.fk_attrs or constraint.keys or ()))
         return Clause("add constraint", constraint.conname,
                       constraint=_CONSTRAINTS.get(constraint.contype), columns=columns,
-                      not_valid=bool(constraint.skip_validation))
+                      not_valid=bool(constraint.skip_validation),
+                      using_index=bool(constraint.indexname))
     if subtype == _AT.AT_DropConstraint:
         return Clause("drop constraint", cmd.name, cascade=cascade)
     if subtype == _AT.AT_ValidateConstraint:
@@ -313,16 +380,64 @@ def _pg_rename(base: Statement, node: pg.RenameStmt) -> Statement | None:
     if kind == pg_enums.ObjectType.OBJECT_INDEX:
         return _with(base, verb="alter index", name=relation,
                      clauses=(Clause("rename index", relation, node.newname),))
+    if kind in (pg_enums.ObjectType.OBJECT_TYPE, pg_enums.ObjectType.OBJECT_DOMAIN,
+                pg_enums.ObjectType.OBJECT_FUNCTION, pg_enums.ObjectType.OBJECT_SEQUENCE):
+        what = _PG_CREATES_BY_TYPE[kind].replace("create", "rename")
+        old = relation or _pg_object_name(node.object)
+        return _with(base, verb=f"alter {what.split()[1]}", name=old,
+                     clauses=(Clause(what, old, node.newname),))
     return None
+
+
+_PG_CREATES_BY_TYPE = {
+    pg_enums.ObjectType.OBJECT_TYPE: "create type",
+    pg_enums.ObjectType.OBJECT_DOMAIN: "create type",
+    pg_enums.ObjectType.OBJECT_FUNCTION: "create function",
+    pg_enums.ObjectType.OBJECT_SEQUENCE: "create sequence",
+}
+
+
+def _pg_alter_enum(base: Statement, node: pg.AlterEnumStmt) -> Statement:
+    name = _dotted(node.typeName)
+    if node.oldVal:
+        clause = Clause("rename value", node.oldVal, node.newVal)
+    else:
+        clause = Clause("add value", node.newVal, node.newValNeighbor)
+    return _with(base, verb="alter type", name=name, clauses=(clause,))
+
+
+def _pg_create_object(verb: str, attr: str):  # noqa: ANN202 - a reader factory
+    """``CREATE TYPE``/``FUNCTION``/``SEQUENCE``: the name it creates."""
+    def read(base: Statement, node: Any) -> Statement:
+        value = getattr(node, attr, None)
+        name = _range(value) if isinstance(value, pg.RangeVar) else (
+            _dotted(value) if isinstance(value, tuple) else None)
+        return _with(base, verb=verb, name=name)
+    return read
+
+
+def _pg_set(base: Statement, node: pg.VariableSetStmt) -> Statement:
+    return _with(base, verb="set", name=node.name)
 
 
 def _pg_dml(verb: str):  # noqa: ANN202 - a reader factory
     def read(base: Statement, node: Any) -> Statement | None:
         if getattr(node, "withClause", None) is not None:
             return _with(base, kind="dml")  # a CTE: its parts are not one table's rows
-        where = getattr(node, "whereClause", None) is not None
-        return _with(base, verb=verb, table=_range(node.relation), where=where)
+        condition = getattr(node, "whereClause", None)
+        unbatched = verb != "insert" and _pg_reaches_every_row(condition)
+        return _with(base, verb=verb, table=_range(node.relation),
+                     where=condition is not None, unbatched=unbatched)
     return read
+
+
+def _pg_reaches_every_row(condition: Any) -> bool:
+    """No WHERE, or one made only of NULL and truth tests (``c IS NULL AND d IS NOT TRUE``)."""
+    if condition is None or isinstance(condition, (pg.NullTest, pg.BooleanTest)):
+        return True
+    if isinstance(condition, pg.BoolExpr):
+        return all(_pg_reaches_every_row(arg) for arg in condition.args or ())
+    return False
 
 
 def _pg_truncate(base: Statement, node: pg.TruncateStmt) -> Statement:
@@ -345,7 +460,13 @@ _PG_READERS = {
     pg.AlterTableStmt: _pg_alter, pg.RenameStmt: _pg_rename,
     pg.InsertStmt: _pg_dml("insert"), pg.UpdateStmt: _pg_dml("update"),
     pg.DeleteStmt: _pg_dml("delete"), pg.TruncateStmt: _pg_truncate,
-    pg.CommentStmt: _pg_comment,
+    pg.CommentStmt: _pg_comment, pg.AlterEnumStmt: _pg_alter_enum,
+    pg.CreateEnumStmt: _pg_create_object("create type", "typeName"),
+    pg.CompositeTypeStmt: _pg_create_object("create type", "typevar"),
+    pg.CreateDomainStmt: _pg_create_object("create type", "domainname"),
+    pg.CreateFunctionStmt: _pg_create_object("create function", "funcname"),
+    pg.CreateSeqStmt: _pg_create_object("create sequence", "sequence"),
+    pg.VariableSetStmt: _pg_set,
 }
 
 
@@ -411,12 +532,27 @@ def _read_sqlglot(base: Statement, dialect: str) -> Statement:
             target = node.this
             if isinstance(target, exp.Schema):
                 target = target.this
-            return _with(base, verb=verb, table=_sg_table(target),
-                         where=node.args.get("where") is not None)
+            where = node.args.get("where")
+            return _with(base, verb=verb, table=_sg_table(target), where=where is not None,
+                         unbatched=verb != "insert" and (
+                             where is None or _sg_reaches_every_row(where.this)))
     if isinstance(node, exp.TruncateTable):
         tables = tuple(t for t in (_sg_table(e) for e in node.expressions) if t)
         return _with(base, verb="truncate", table=tables[0] if tables else None, tables=tables)
     return base
+
+
+def _sg_reaches_every_row(condition: Any) -> bool:
+    if isinstance(condition, exp.Paren):
+        return _sg_reaches_every_row(condition.this)
+    if isinstance(condition, exp.Not):
+        return isinstance(condition.this, exp.Is)
+    if isinstance(condition, exp.Is):
+        return True
+    if isinstance(condition, (exp.And, exp.Or)):
+        return _sg_reaches_every_row(condition.this) and _sg_reaches_every_row(
+            condition.expression)
+    return False
 
 
 def _sg_name(node: Any) -> str | None:

@@ -5,6 +5,10 @@ its ``upgrade()`` with the Alembic operation behind it, and every statement the 
 for it or that it runs, parsed. The source text is only for what is about how the revision is
 written (its imports, how it builds SQL strings, suppression comments).
 
+Table names are compared as the ownership registry spells them: ``public.accounts`` is
+``accounts`` when the registry knows the table unqualified (PostgreSQL's default schema), and
+the other way round (:func:`canonical_table`).
+
 "Existing table" means a table this revision does not create itself: created earlier in the
 service's history, or owned by another service. Only an existing table can hold rows, so only
 an existing table can lose data, be locked for long, or fail on its rows.
@@ -25,6 +29,24 @@ from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import Rule
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
 from orchestrator.workspace.workspace import Workspace
+
+#: The schema a table name without one lives in (PostgreSQL's; other dialects name none).
+DEFAULT_SCHEMA = "public"
+#: The PostgreSQL major version rules assume when none is given or connected.
+DEFAULT_PG_VERSION = 13
+
+
+def canonical_table(table: str, ownership: OwnershipRegistry) -> str:
+    """``table`` as the registry spells it: ``public.x`` is ``x`` unless the registry knows
+    the table qualified, ``x`` is ``public.x`` when only the qualified name is known."""
+    schema, dot, name = table.rpartition(".")
+    if dot and schema == DEFAULT_SCHEMA:
+        return table if ownership.owner(table) else name
+    if not dot and ownership.owner(table) is None:
+        qualified = f"{DEFAULT_SCHEMA}.{table}"
+        if ownership.owner(qualified):
+            return qualified
+    return table
 
 
 @dataclass
@@ -61,6 +83,8 @@ class RevisionContext:
     own_history_tables: frozenset[str]
     #: Every service's models package -> that service.
     models_packages: dict[str, str]
+    #: The PostgreSQL major version the revision will run on (``--pg-version``).
+    pg_version: int = DEFAULT_PG_VERSION
 
     @property
     def service(self) -> str:
@@ -91,20 +115,23 @@ class RevisionContext:
         """The table ``call`` acts on, schema-qualified like ownership keys (``schema.table``)."""
         if call.table is None:
             return None
-        return table_key(call.table, call.schema)
+        return self.canonical(table_key(call.table, call.schema))
+
+    def canonical(self, table: str) -> str:
+        return canonical_table(table, self.ownership)
 
     @cached_property
     def created(self) -> frozenset[str]:
         """Tables this revision's upgrade creates (``op.create_table`` or raw SQL)."""
         tables = {self.table_of(c) for c in self.upgrade if c.name == "create_table"}
         tables |= {s.table for s in self.statements if s.verb == "create table"}
-        return frozenset(t for t in tables if t)
+        return frozenset(self.canonical(t) for t in tables if t)
 
     @cached_property
     def dropped(self) -> frozenset[str]:
         tables = {self.table_of(c) for c in self.upgrade if c.name == "drop_table"}
         tables |= {t for s in self.statements if s.verb == "drop table" for t in s.tables}
-        return frozenset(t for t in tables if t)
+        return frozenset(self.canonical(t) for t in tables if t)
 
     def changes_to_existing_tables(self) -> Iterator[tuple[Call, str]]:
         """(call, table) for every upgrade operation on a table this revision has not created
@@ -118,7 +145,10 @@ class RevisionContext:
     def is_new(self, table: str | None, at: Call | Statement | None = None) -> bool:
         """Whether this revision creates ``table`` (so it holds no rows yet): at all, or by
         the time of the call or statement ``at``."""
-        if table is None or table not in self.created:
+        if table is None:
+            return False
+        table = self.canonical(table)
+        if table not in self.created:
             return False
         if at is None:
             return True
@@ -138,7 +168,7 @@ class RevisionContext:
             tables += [s.table for s in call.sql if s.verb == "create table"]
             for table in tables:
                 if table:
-                    found.setdefault(table, []).append(position)
+                    found.setdefault(self.canonical(table), []).append(position)
         return found
 
     @cached_property
@@ -168,12 +198,3 @@ class RevisionContext:
             detail=detail, fix=rule.fix,
         )
 
-
-def callee(node: ast.expr) -> str | None:
-    """``sa.text`` -> ``text``; ``text`` -> ``text``."""
-    func = node.func if isinstance(node, ast.Call) else node
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return None

@@ -56,13 +56,23 @@ def _set_not_null(ctx: RevisionContext, call: Call, table: str) -> Iterator[Lint
     added = ctx.added_columns.get((table, column or ""))
     if added is not None and added.server_default:
         return
-    backfilled = any(s.verb == "update" and s.table == table and s.line is not None
-                     and s.line < call.line for s in ctx.statements)
-    if not backfilled:
-        yield ctx.finding(
-            SET_NOT_NULL, call.line,
-            f"sets {table}.{column} NOT NULL with no UPDATE of {table!r} before it in this "
-            "revision; existing NULLs make it fail", f"column {table}.{column}")
+    backfilled = any(s.verb == "update" and s.table and ctx.canonical(s.table) == table
+                     and s.line is not None and s.line < call.line for s in ctx.statements)
+    if backfilled or _unread_before(ctx, call):
+        return
+    yield ctx.finding(
+        SET_NOT_NULL, call.line,
+        f"sets {table}.{column} NOT NULL with no UPDATE of {table!r} before it in this "
+        "revision; existing NULLs make it fail", f"column {table}.{column}")
+
+
+def _unread_before(ctx: RevisionContext, call: Call) -> bool:
+    """Whether the upgrade skipped or could not render something before ``call`` when read
+    offline (an online-only back-fill, a batch block): a back-fill may hide there."""
+    upgrade = ctx.reading.upgrade
+    if upgrade is None:
+        return False
+    return any(stop.line < call.line for stop in (*upgrade.skipped, *upgrade.unrendered))
 
 
 def _unique(ctx: RevisionContext, call: Call, table: str) -> Iterator[LintFinding]:

@@ -52,7 +52,8 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
     seen: set[tuple[str, int]] = set()
     calls = [c for function in ctx.reading.functions() for c in function.calls]
     sites = [(ctx.table_of(c), c.line, c.name) for c in calls]
-    sites += [(s.table, ctx.line_of(s), s.verb) for s in ctx.statements if s.raw and s.table]
+    sites += [(ctx.canonical(s.table), ctx.line_of(s), s.verb)
+              for s in ctx.statements if s.raw and s.table]
     for table, line, action in sites:
         if table is None or (table, line) in seen:
             continue

@@ -8,8 +8,10 @@ from functools import cache
 
 from orchestrator.history.reading import Call
 from orchestrator.history.sql import Statement
-from orchestrator.lint.context import RevisionContext, callee
+from orchestrator.lint import models
+from orchestrator.lint.context import RevisionContext
 from orchestrator.lint.finding import LintFinding
+from orchestrator.lint.interpolation import interpolated_sql
 from orchestrator.lint.rule import MYSQL_DIALECTS, error, warning
 
 IMPORTS_MODELS = error(
@@ -68,7 +70,6 @@ _DIRECTIVES: tuple[tuple[str, str, str], ...] = (
                     r"|DROP\s+NOT\s+NULL|SET\s+DEFAULT|DROP\s+DEFAULT)|MODIFY\b|CHANGE\b)",
      "op.alter_column"),
 )
-_SQL_CALLS = {"text", "exec_driver_sql"}
 _SQL_CALL_TEXT = re.compile(r"\b(?:text|execute|exec_driver_sql)\s*\(")
 
 
@@ -88,22 +89,24 @@ def _model_imports(ctx: RevisionContext) -> Iterator[LintFinding]:
         return
     for node in ast.walk(ctx.source.tree):
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            imported = [(alias.name, None) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            imported = [(node.module, alias.name) for alias in node.names]
         else:
             continue
-        for name in names:
+        for module, name in imported:
+            full = f"{module}.{name}" if name else module
             owner = next((svc for pkg, svc in packages.items()
-                          if name == pkg or name.startswith(pkg + ".")), None)
-            if owner is not None:
-                what = f"the models package of service {owner!r}"
-            elif "models" in name.split("."):
-                what = "ORM models"
-            else:
+                          if full == pkg or full.startswith(pkg + ".")
+                          or module == pkg or module.startswith(pkg + ".")), None)
+            if owner is None and "models" not in full.split("."):
                 continue
-            yield ctx.finding(IMPORTS_MODELS, node.lineno, f"imports {name} ({what})",
-                              f"module {name}")
+            if name is not None and not models.is_model(module, name):
+                continue  # a column type, an enum, a helper: not the models themselves
+            what = (f"the models package of service {owner!r}" if owner is not None
+                    else "ORM models")
+            yield ctx.finding(IMPORTS_MODELS, node.lineno, f"imports {full} ({what})",
+                              f"module {full}")
             break
 
 
@@ -174,8 +177,9 @@ def _referenced(call: Call) -> set[str]:
         if call.table:
             found.add(f"{call.schema}.{call.table}" if call.schema else call.table)
         return found
-    references = [ref for c in call.columns for ref in c.references]
-    references += [ref for c in call.constraints if c.kind == "foreign key"
+    # a use_alter foreign key is never created inline: it cannot come too early
+    references = [ref for c in call.columns if not c.use_alter for ref in c.references]
+    references += [ref for c in call.constraints if c.kind == "foreign key" and not c.use_alter
                    for ref in c.references]
     for ref in references:
         if "." in ref:
@@ -199,72 +203,7 @@ def _downgrade(ctx: RevisionContext) -> Iterator[LintFinding]:
 def _interpolated(ctx: RevisionContext) -> Iterator[LintFinding]:
     if _SQL_CALL_TEXT.search(ctx.source.text) is None:
         return
-    assignments: dict[str, list[ast.expr]] = {}
-    calls: list[ast.Call] = []
-    for node in ast.walk(ctx.source.tree):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    assignments.setdefault(target.id, []).append(node.value)
-        elif isinstance(node, ast.Call) and _takes_sql(node):
-            calls.append(node)
-    for node in calls:
-        argument = node.args[0] if node.args else next(
-            (k.value for k in node.keywords if k.arg in ("text", "sqltext", "statement")), None)
-        how = _built(argument, assignments, depth=0) if argument is not None else None
-        if how:
-            yield ctx.finding(INTERPOLATED_SQL, node.lineno,
-                              f"{callee(node)}() gets SQL built with {how}; values belong in "
-                              "bound parameters", f"{callee(node)}()")
-
-
-def _takes_sql(call: ast.Call) -> bool:
-    name = callee(call)
-    if name in _SQL_CALLS:
-        return True
-    func = call.func
-    return (name == "execute" and isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name) and func.value.id == "op")
-
-
-def _built(node: ast.expr, assignments: dict[str, list[ast.expr]], depth: int) -> str | None:
-    """How ``node`` interpolates values into a string, or None when it is constant."""
-    if isinstance(node, ast.JoinedStr):
-        return "an f-string" if any(isinstance(v, ast.FormattedValue) for v in node.values) \
-            else None
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _stringy(node.left):
-        return "% formatting"
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
-            node.func.attr == "format" and _stringy(node.func.value)):
-        return ".format()"
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        for side in (node.left, node.right):
-            inner = _built(side, assignments, depth)
-            if inner:
-                return inner
-        if (_stringy(node.left) or _stringy(node.right)) and not (
-                _constant(node.left, assignments) and _constant(node.right, assignments)):
-            return "string concatenation"
-        return None
-    if isinstance(node, ast.Name) and depth < 3:
-        for value in assignments.get(node.id, []):
-            inner = _built(value, assignments, depth + 1)
-            if inner:
-                return inner
-    return None
-
-
-def _stringy(node: ast.expr) -> bool:
-    return isinstance(node, ast.JoinedStr) or (
-        isinstance(node, ast.Constant) and isinstance(node.value, str))
-
-
-def _constant(node: ast.expr, assignments: dict[str, list[ast.expr]]) -> bool:
-    if isinstance(node, ast.Constant):
-        return True
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _constant(node.left, assignments) and _constant(node.right, assignments)
-    if isinstance(node, ast.Name):
-        values = assignments.get(node.id, [])
-        return bool(values) and all(isinstance(v, ast.Constant) for v in values)
-    return False
+    for node, name, how in interpolated_sql(ctx.source.tree):
+        yield ctx.finding(INTERPOLATED_SQL, node.lineno,
+                          f"{name}() gets SQL built with {how} of values that are not "
+                          "constants; values belong in bound parameters", f"{name}()")

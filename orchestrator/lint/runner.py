@@ -12,19 +12,18 @@ import networkx as nx
 
 from orchestrator.core.errors import ConfigError, RevisionError
 from orchestrator.core.gc_tuning import paced_collections
-from orchestrator.history.revision_graph import Node
 from orchestrator.history.reading import RevisionReading
+from orchestrator.history.revision_graph import Node
 from orchestrator.history.revisions import Revision, ServiceHistory
-from orchestrator.lint.catalog import FAMILIES, RULES
 from orchestrator.lint import rendering
-from orchestrator.lint.context import RevisionContext, RevisionSource
+from orchestrator.lint.catalog import FAMILIES, RULES
+from orchestrator.lint.context import RevisionContext, RevisionSource, canonical_table
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import DEFAULT_DIALECT, DIALECTS
 from orchestrator.lint.suppression import MALFORMED, read_suppressions
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.workspace.ownership import table_key
 from orchestrator.workspace.workspace import Workspace
-
 
 
 @dataclass
@@ -183,7 +182,8 @@ class Linter:
                     name = call.table if call.name == "create_table" else (
                         call.new_name if call.name == "rename_table" else None)
                     if name:
-                        tables.add(table_key(name, call.schema))
+                        tables.add(canonical_table(table_key(name, call.schema),
+                                                   self.workspace.ownership))
         return frozenset(tables)
 
     def _lint(self, revision: Revision, reading: RevisionReading, own_tables: frozenset[str]

@@ -18,7 +18,7 @@ RESET = "UPDATE accounts SET legacy_code = '{}'".format(DEFAULT_NAME)
 
 
 def upgrade() -> None:
-    op.execute(sa.text(f"UPDATE {TABLE} SET status = 'active'"))  # <- PF506
+    op.execute(sa.text(f"UPDATE {TABLE} SET status = 'active' WHERE id < 10"))  # a constant
     connection = op.get_bind()
     connection.execute(sa.text("UPDATE accounts SET name = '%s'" % DEFAULT_NAME))  # <- PF506
     op.execute(RESET)  # <- PF506
