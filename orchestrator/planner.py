@@ -22,7 +22,6 @@ from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import DatabaseState
 
 
-
 @dataclass(frozen=True)
 class Finding:
     severity: str  # "error" or "warning"
@@ -46,10 +45,26 @@ class ServicePlan:
     #: Model changes no revision holds yet; None when they could not be compared.
     model_changes: list[dict] | None = None
     not_compared: str | None = None
+    #: Revisions the database holds that the code does not have.
+    unknown_revisions: list[str] = field(default_factory=list)
 
     @property
     def at_head(self) -> bool:
         return sorted(self.current) == sorted(self.heads)
+
+    @property
+    def status(self) -> str:
+        """One word for where the service stands; ``up-to-date`` only when nothing is wrong
+        with its revisions and nothing is pending (the human table shows exactly this)."""
+        if self.unknown_revisions:
+            return "unknown-revision"
+        if len(self.heads) > 1:
+            return "several-heads"
+        if not self.heads:
+            return "no-revisions"
+        if self.pending or not self.at_head:
+            return "pending"
+        return "up-to-date"
 
     def to_dict(self) -> dict:
         return {
@@ -58,6 +73,8 @@ class ServicePlan:
             "current": self.current,
             "heads": self.heads,
             "at_head": self.at_head,
+            "status": self.status,
+            "unknown_revisions": self.unknown_revisions,
             "pending": self.pending,
             "model_changes": self.model_changes,
             "not_compared": self.not_compared,
@@ -115,9 +132,11 @@ async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
     findings = _ownership_findings(orch, state)
     targets = _head_targets(orch, services)
     steps: list[Step] = []
+    sequenced: set[str] = set()
     if targets and _known_database_revisions(orch, state, services):
         try:
             steps = Sequencer(orch.revision_graph, state).upgrade(targets)
+            sequenced = set(targets)
         except RevisionError as error:
             findings.append(Finding("error", "cannot-sequence", error.message))
     lint = _lint_findings(orch, steps)
@@ -133,6 +152,7 @@ async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
             Finding(f.severity.value, f.code, f.message, step.service)
             for f in lint.get(step.node, [])
         ]
+    _unsequenced_pending(orch, state, services, sequenced)
     await _model_changes(orch, state, services, findings)
     database = describe_database(orch.url, state.exists)
     plan = Plan(database, list(services.values()), steps, findings)
@@ -201,6 +221,9 @@ def _ownership_findings(orch: Orchestration, state: DatabaseState) -> list[Findi
     findings += [Finding("error", "unowned-model-table", message, name)
                  for name in orch.workspace.names
                  for message in orch.workspace.unowned_model_table_messages(name)]
+    if orch.workspace.naming_convention_mismatch:
+        findings.append(Finding("warning", "naming-convention-mismatch",
+                                orch.workspace.naming_convention_mismatch))
     return findings
 
 
@@ -224,10 +247,29 @@ def _known_database_revisions(orch: Orchestration, state: DatabaseState,
     """False (with a finding) when the database is at a revision the code does not have."""
     known = True
     for name, service in services.items():
+        history = orch.workspace.histories[name]
+        service.unknown_revisions = [r for r in state.heads_of(name) if r not in history.revisions]
         try:
-            orch.workspace.histories[name].applied(state.heads_of(name))
+            history.applied(state.heads_of(name))
         except RevisionError as error:
             service.findings.append(Finding("error", "unknown-database-revision",
                                             error.message, name))
             known = False
     return known
+
+
+def _unsequenced_pending(orch: Orchestration, state: DatabaseState,
+                         services: dict[str, ServicePlan], sequenced: set[str]) -> None:
+    """The revisions not applied yet of the services left out of the steps (several heads, or
+    no steps at all because some service's database revision is unknown): still pending, never
+    "up to date". Their lint waits until they can be sequenced."""
+    for name, service in services.items():
+        if name in sequenced or service.unknown_revisions:
+            continue
+        history = orch.workspace.histories[name]
+        applied = history.applied(state.heads_of(name))
+        service.pending = [
+            {"revision": rev, "message": history.revisions[rev].message,
+             "requires": [str(r) for r in history.revisions[rev].requires], "lint": []}
+            for rev in history.order if rev not in applied
+        ]

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 from support import orchestrate, write
 
 TOP_KEYS = {"schema_version", "command", "ok", "exit_code", "verdict", "database", "services",
             "steps", "findings", "summary", "errors"}
-SERVICE_KEYS = {"service", "version_table", "current", "heads", "at_head", "pending",
+SERVICE_KEYS = {"service", "version_table", "current", "heads", "at_head", "status",
+                "unknown_revisions", "pending",
                 "model_changes", "not_compared", "findings"}
 STEP_KEYS = {"position", "service", "revision", "direction", "message"}
 FINDING_KEYS = {"severity", "code", "service", "message"}
@@ -153,3 +155,79 @@ def test_lint_findings_of_pending_revisions(example, db):
     assert "DS102" in [f["code"] for f in orders["pending"][0]["lint"]]
     assert any(f["code"] == "DS102" and f["severity"] == "error" for f in orders["findings"])
     assert orders["model_changes"] is None  # not at head: compared once upgraded
+
+
+#: The human table's ``status`` cell for each JSON ``services[].status`` (n: pending count).
+STATUS_WORDS = {"up-to-date": "up to date", "pending": "{n} pending",
+                "several-heads": "several heads, {n} pending",
+                "unknown-revision": "unknown revision", "no-revisions": "no revisions"}
+
+
+def table_rows(stdout: str) -> dict[str, dict[str, str]]:
+    """The services table of human ``plan`` output, cut at the columns its rule line marks."""
+    lines = stdout.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("---"))
+    starts = [m.start() for m in re.finditer(r"-+", lines[rule])]
+    names = [lines[rule - 1][a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
+    rows = {}
+    for line in lines[rule + 1:]:
+        if not line.strip():
+            break
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
+        rows[cells[0]] = dict(zip(names, cells))
+    return rows
+
+
+def assert_table_matches_json(root, url, expected_exit: int) -> dict:
+    """The human table, row by row, is what the JSON says; ``up to date`` only when true."""
+    code, plan = plan_json(root, url)
+    human = orchestrate(root, "plan", url=url)
+    assert code == human.exit_code == expected_exit, human.stdout
+    rows = table_rows(human.stdout)
+    assert list(rows) == [s["service"] for s in plan["services"]]
+    for service in plan["services"]:
+        row = rows[service["service"]]
+        assert row["database"] == (", ".join(r[:12] for r in service["current"]) or "(base)")
+        assert row["head"] == ", ".join(r[:12] for r in service["heads"])
+        assert row["status"] == STATUS_WORDS[service["status"]].format(
+            n=len(service["pending"]))
+        if service["status"] == "up-to-date":
+            assert service["at_head"] and not service["pending"]
+            assert len(service["heads"]) == 1 and not service["unknown_revisions"]
+    return plan
+
+
+def test_table_and_json_agree_on_a_clean_database(example, db):
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+    plan = assert_table_matches_json(example, db.url, 0)
+    assert {s["status"] for s in plan["services"]} == {"up-to-date"}
+
+
+def test_table_and_json_agree_on_pending_revisions(example, db):
+    assert orchestrate(example, "upgrade", "tenants", "users", url=db.url).exit_code == 0
+    plan = assert_table_matches_json(example, db.url, 0)
+    status = {s["service"]: s["status"] for s in plan["services"]}
+    assert status == {"tenants": "up-to-date", "users": "up-to-date", "products": "pending",
+                      "orders": "pending", "invoices": "pending"}
+
+
+def test_table_and_json_agree_on_a_forked_service(example, db):
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+    (head,) = db.version("users")
+    branch(example, "users", "aaaa00000001", head)
+    branch(example, "users", "bbbb00000002", head)
+    plan = assert_table_matches_json(example, db.url, 1)
+    users = next(s for s in plan["services"] if s["service"] == "users")
+    assert users["status"] == "several-heads" and len(users["pending"]) == 2
+
+
+def test_table_and_json_agree_on_an_unknown_database_revision(example, db):
+    """The other services' pending revisions are still shown: never ``up to date``."""
+    assert orchestrate(example, "upgrade", "tenants", "products", url=db.url).exit_code == 0
+    db.execute("UPDATE alembic_version_products SET version_num = 'feedfacecafe'")
+    plan = assert_table_matches_json(example, db.url, 1)
+    status = {s["service"]: s["status"] for s in plan["services"]}
+    assert status == {"tenants": "up-to-date", "products": "unknown-revision",
+                      "users": "pending", "orders": "pending", "invoices": "pending"}
+    products = next(s for s in plan["services"] if s["service"] == "products")
+    assert products["unknown_revisions"] == ["feedfacecafe"] and plan["steps"] == []

@@ -53,15 +53,23 @@ def test_url_precedence(example, monkeypatch):
     assert resolve_url(settings, "sqlite:///flag.db").database == "flag.db"
 
 
-def test_naming_conventions_must_match(example):
-    models = example / "services/products/models/__init__.py"
-    models.write_text(
-        "from sqlalchemy import MetaData\n\n"
-        "metadata = MetaData(naming_convention={'pk': 'pk_%(table_name)s'})\n")
-    result = orchestrate(example, "services")
-    assert result.exit_code == 2
-    assert "naming conventions" in result.stderr and "products" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_different_naming_conventions_are_a_warning_not_a_refusal(example, tmp_path):
+    from support import edit
+
+    edit(example / "services/products/models/__init__.py", "metadata = make_metadata()",
+         "metadata = MetaData(naming_convention={'pk': 'pk_%(table_name)s'})")
+    edit(example / "services/products/models/__init__.py", "from shared_db",
+         "from sqlalchemy import MetaData\nfrom shared_db")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'n.db'}"
+    assert orchestrate(example, "services", url=url).exit_code == 0
+    assert orchestrate(example, "upgrade", url=url).exit_code == 0
+    result = orchestrate(example, "plan", "--json", url=url)
+    (finding,) = [f for f in json.loads(result.stdout)["findings"]
+                  if f["code"] == "naming-convention-mismatch"]
+    assert finding["severity"] == "warning" and "products" in finding["message"]
+    errors = [(f["code"], s["service"]) for s in json.loads(result.stdout)["services"]
+              for f in s["findings"] if f["severity"] == "error"]
+    assert errors == [("model-changes", "products")]  # its constraints' names did change
 
 
 @pytest.mark.parametrize("content, expected", [

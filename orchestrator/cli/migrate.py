@@ -43,18 +43,22 @@ def migration_output(orch: Orchestration, result: MigrationRun, done_word: str) 
 
 
 @main.command()
-@click.argument("targets", nargs=-1, metavar="[SERVICE[@REV]]...")
+@click.argument("targets", nargs=-1, metavar="[head|heads|SERVICE[@REV]]...")
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of applying (no DB).")
 @click.option("--with-requirements", is_flag=True,
               help="Also apply other services' revisions that the targets require.")
 @wait_option
 def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requirements: bool,
             wait: float) -> Output:
-    """Upgrade services (default: all, to head), interleaved in dependency order."""
+    """Upgrade services (default: all, to head), interleaved in dependency order.
+
+    REV is a revision id or prefix, head, heads, +N (from where the database is), head-N or
+    REV+N; a bare head or heads stands for every service.
+    """
     from orchestrator.runtime import migrate
     from orchestrator.runtime.sequencer import parse_targets
 
-    parsed = parse_targets(targets) or None
+    parsed = parse_targets(targets, orch.workspace.names) or None
     if parsed:
         orch.workspace.select(list(parsed))
     result = run(migrate.upgrade, orch, parsed, with_requirements=with_requirements, sql=sql,
@@ -70,7 +74,7 @@ def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requi
 @wait_option
 def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, wait: float
               ) -> Output:
-    """Downgrade one service to a revision (or base), refusing to strand dependents."""
+    """Downgrade one service to a revision, base or -N, refusing to strand dependents."""
     from orchestrator.runtime import migrate
     from orchestrator.runtime.sequencer import parse_targets
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-    from orchestrator.planner import Finding, Plan
+    from orchestrator.planner import Finding, Plan, ServicePlan
     from orchestrator.runtime.orchestration import Orchestration
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow"}
@@ -24,11 +24,11 @@ def render_plan(plan: Plan) -> RenderableType:
     items: list[RenderableType | None] = [
         text(f"database: {db['url']}", "" if db["exists"] else
              " (not created yet: planning from base)"), "",
-        table(["service", "database", "head", "pending", "model changes", "findings"],
+        table(["service", "database", "head", "status", "model changes", "findings"],
               [[s.name, short(s.current),
                 styled(short(s.heads), "red" if len(s.heads) > 1 else None),
-                len(s.pending) if s.pending else styled("up to date", "green"),
-                _changes(s.model_changes), _count(s.findings)] for s in plan.services]),
+                _status(s), _changes(s.model_changes), _count(s.findings)]
+               for s in plan.services]),
     ]
     for service in plan.services:
         if service.findings:
@@ -50,6 +50,20 @@ def render_plan(plan: Plan) -> RenderableType:
 def _finding(finding: Finding) -> Text:
     return text((finding.severity, f"bold {_SEVERITY_COLOUR[finding.severity]}"),
                 f" [{finding.code}] {finding.message}")
+
+
+def status_words(status: str, pending: int) -> str:
+    """The ``status`` column: ``services[].status`` of the JSON, in words."""
+    count = f"{pending} pending"
+    return {"up-to-date": "up to date", "pending": count,
+            "several-heads": f"several heads, {count}", "unknown-revision": "unknown revision",
+            "no-revisions": "no revisions"}[status]
+
+
+def _status(service: ServicePlan) -> Text:
+    colour = {"up-to-date": "green", "pending": None, "no-revisions": None}.get(
+        service.status, "red")
+    return styled(status_words(service.status, len(service.pending)), colour)
 
 
 def _changes(changes: list[dict] | None) -> Text | str:

@@ -75,10 +75,6 @@ class OwnershipError(ConfigError):
     """A table is claimed by two services, or a service owns no table."""
 
 
-class NamingConventionMismatch(ConfigError):
-    """Services disagree on the MetaData naming convention."""
-
-
 class RevisionError(ConfigError):
     """A revision file or a revision reference is wrong (unknown, cyclic, malformed)."""
 
@@ -91,6 +87,10 @@ class DatabaseError(OrchestrateError):
     """The database could not be reached, or a statement failed at run time (exit 3)."""
 
     exit_code = 3
+
+
+class DatabaseMissing(DatabaseError):
+    """The database the URL names does not exist (the driver's own error code said so)."""
 
 
 class MigrationFailed(DatabaseError):

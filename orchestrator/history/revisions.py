@@ -227,6 +227,41 @@ class ServiceHistory:
             f"service {self.name!r}: revision prefix {ref!r} is ambiguous: {', '.join(matches)}"
         )
 
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        """Per revision (``""``: base), the revisions built on it by ``down_revision``."""
+        found: dict[str, list[str]] = {rev: [] for rev in ("", *self.order)}
+        for rev in self.order:
+            for parent in self.revisions[rev].down_revisions or ("",):
+                found[parent].append(rev)
+        return found
+
+    def walk(self, start: str | None, steps: int, label: str) -> str | None:
+        """The revision ``steps`` revisions after ``start`` (None: base), or before it when
+        negative, as Alembic's ``+N``/``-N``; a branch point or merge on the way is ambiguous,
+        going past head or base is an error (``label`` names the target in messages)."""
+        current = start
+        for done in range(abs(steps)):
+            if steps > 0:
+                options = self.children[current or ""]
+            else:
+                options = list(self.revisions[current].down_revisions) if current else []
+                if current and not options:
+                    options = [""]
+            if len(options) != 1:
+                where = current or "base"
+                if not options:
+                    raise RevisionError(
+                        f"service {self.name!r}: {label} goes {abs(steps)} revision(s) "
+                        f"{'past' if steps > 0 else 'before'} {where}, where the history "
+                        f"{'ends' if steps > 0 else 'starts'}: only {done} step(s) possible")
+                raise RevisionError(
+                    f"service {self.name!r}: {label} is ambiguous: {where} "
+                    f"{'branches into' if steps > 0 else 'merges'} {', '.join(options)}; "
+                    "name the revision instead")
+            current = options[0] or None
+        return current
+
     def applied(self, db_heads: list[str]) -> set[str]:
         """Every revision applied when the version table holds ``db_heads``."""
         done: set[str] = set()

@@ -25,11 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from orchestrator.config.settings import Settings
-from orchestrator.core.errors import ConfigError, DatabaseError
+from orchestrator.core.errors import ConfigError, DatabaseError, DatabaseMissing
 from orchestrator.core.redaction import redact
 
 ENV_VAR = "ORCHESTRATE_DATABASE_URL"
 EMBEDDED_NAME = "orchestrate.db"
+
+#: The driver error codes that mean "the database named by the URL does not exist": PostgreSQL's
+#: SQLSTATE invalid_catalog_name, MySQL/MariaDB's ER_BAD_DB_ERROR.
+_MISSING_DATABASE_SQLSTATE = "3D000"
+_MISSING_DATABASE_MYSQL = 1049
 
 #: Each backend's async drivers, the default (used when a URL names none) first.
 ASYNC_DRIVERS = {
@@ -171,7 +176,8 @@ async def connect(url: URL) -> AsyncIterator[AsyncConnection]:
         try:
             connection = await engine.connect()
         except (DBAPIError, OSError) as error:
-            raise DatabaseError(
+            kind = DatabaseMissing if database_missing(error) else DatabaseError
+            raise kind(
                 f"cannot connect to the database at {redact(url)}: {_first_line(error)}"
             ) from None
         except TypeError as error:  # a URL query parameter the driver does not take
@@ -185,6 +191,21 @@ async def connect(url: URL) -> AsyncIterator[AsyncConnection]:
             await connection.close()
     finally:
         await engine.dispose()
+
+
+def database_missing(error: BaseException) -> bool:
+    """Whether a connection error says the database itself does not exist, read from the
+    driver's error code (never from the message: "role ... does not exist" is another error)."""
+    orig = getattr(error, "orig", None) or error
+    for candidate in (orig, orig.__cause__):
+        if candidate is None:
+            continue
+        if getattr(candidate, "sqlstate", None) == _MISSING_DATABASE_SQLSTATE:
+            return True
+        args = getattr(candidate, "args", ())
+        if args and args[0] == _MISSING_DATABASE_MYSQL:
+            return True
+    return False
 
 
 def connection_lost(error: BaseException, connection: Connection) -> bool:

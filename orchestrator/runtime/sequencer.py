@@ -49,22 +49,37 @@ class DependentsBlockDowngrade(RevisionError):
 
 
 _TARGET = re.compile(r"^(?P<service>[A-Za-z_][A-Za-z0-9_]*)(?:@(?P<ref>[^@\s]+))?$")
+#: Alembic's relative revisions: ``+2``, ``-1`` (from where the database is), ``head-1``,
+#: ``<rev>+2``.
+_RELATIVE = re.compile(r"^(?P<start>[A-Za-z0-9_.]*?)(?P<steps>[+-][0-9]+)$")
+#: Bare targets naming every service, as ``alembic upgrade head`` / ``heads`` do.
+EVERY_SERVICE = ("head", "heads")
 
 
-def parse_targets(specs: Iterable[str]) -> dict[str, str | None]:
-    """``["orders", "users@3f2a"]`` -> ``{"orders": None, "users": "3f2a"}`` (None = head)."""
+def parse_targets(specs: Iterable[str], services: Iterable[str] = ()
+                  ) -> dict[str, str | None]:
+    """``["orders", "users@3f2a"]`` -> ``{"orders": None, "users": "3f2a"}`` (None = head).
+
+    A bare ``head`` or ``heads`` (not a service's name) stands for every one of ``services``.
+    """
+    known = list(services)
     targets: dict[str, str | None] = {}
     for spec in specs:
-        match = _TARGET.match(spec)
-        if match is None:
-            raise ConfigError(
-                f"target {spec!r} must read SERVICE or SERVICE@REVISION (REVISION: a revision "
-                "id or unambiguous prefix, head, heads or base)"
-            )
-        service = match["service"]
-        if service in targets:
-            raise ConfigError(f"service {service!r} is named twice in the targets")
-        targets[service] = match["ref"]
+        if spec in EVERY_SERVICE and spec not in known:
+            expanded = [(name, None if spec == "head" else "heads") for name in known]
+        else:
+            match = _TARGET.match(spec)
+            if match is None:
+                raise ConfigError(
+                    f"target {spec!r} must read SERVICE, SERVICE@REVISION, head or heads "
+                    "(REVISION: a revision id or unambiguous prefix, head, heads, base, +N, "
+                    "-N, head-N or REV+N)"
+                )
+            expanded = [(match["service"], match["ref"])]
+        for service, ref in expanded:
+            if service in targets:
+                raise ConfigError(f"service {service!r} is named twice in the targets")
+            targets[service] = ref
     return targets
 
 
@@ -118,7 +133,7 @@ class Sequencer:
             tips = list(history.heads)
         else:
             try:
-                target = history.resolve(ref or "head")
+                target = self.resolve(name, ref or "head")
             except RevisionError as error:
                 if ref or len(history.heads) < 2:
                     raise
@@ -162,7 +177,7 @@ class Sequencer:
         unless ``cascade``: then those go first, in reverse topological order.
         """
         history = self._history(service)
-        target = history.resolve(ref)
+        target = self.resolve(service, ref)
         keep = {(service, rev) for rev in history.needed_for(target)}
         if not keep <= self.applied:
             raise RevisionError(
@@ -187,6 +202,25 @@ class Sequencer:
             )
         order = self.graph.ordered(removed | affected)
         return [self._step(node, Direction.DOWNGRADE) for node in reversed(order)]
+
+    def resolve(self, name: str, ref: str) -> str | None:
+        """``ref`` of service ``name`` as a revision id (None: base), Alembic's relative forms
+        (``+N``, ``-N`` from where the database is; ``head-N``, ``REV+N``) included."""
+        history = self._history(name)
+        relative = _RELATIVE.match(ref)
+        if relative is None:
+            return history.resolve(ref)
+        if relative["start"]:
+            start = history.resolve(relative["start"])
+        else:
+            current = self.state.heads_of(name)
+            if len(current) > 1:
+                raise RevisionError(
+                    f"service {name!r}: the database is at several revisions "
+                    f"({', '.join(current)}); {name}@{ref} is ambiguous: name one, e.g. "
+                    f"{name}@{current[0]}{relative['steps']}")
+            start = current[0] if current else None
+        return history.walk(start, int(relative["steps"]), f"{name}@{ref}")
 
     def _history(self, name: str) -> ServiceHistory:
         try:

@@ -10,9 +10,16 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 
 from orchestrator.config.service import Service
-from orchestrator.core.errors import DatabaseError
+from orchestrator.core.errors import DatabaseError, DatabaseMissing
 from orchestrator.core.redaction import redact
 from orchestrator.runtime.database import connect
+
+
+def sqlite_file_missing(url: URL) -> bool:
+    """A SQLite URL whose file is not there (reading must not create it)."""
+    return (url.get_backend_name() == "sqlite" and bool(url.database)
+            and url.database != ":memory:" and not url.database.startswith("file:")
+            and not Path(url.database).exists())
 
 
 @dataclass
@@ -50,17 +57,19 @@ def read_state_sync(connection: Connection, services: Iterable[Service]) -> Data
 
 
 async def read_state(url: URL, services: Iterable[Service]) -> DatabaseState:
-    """The database's state; a database that does not exist yet reads as empty."""
+    """The database's state; a database that does not exist yet reads as empty.
+
+    "Does not exist" is only what the driver's error code says (``DatabaseMissing``) or, on
+    SQLite, a file that is not there (never created by reading); a wrong role, password or
+    host is a :class:`DatabaseError` (exit 3).
+    """
     services = list(services)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        if not Path(url.database).exists():
-            return DatabaseState(heads={s.name: [] for s in services}, exists=False)
+    if sqlite_file_missing(url):
+        return DatabaseState(heads={s.name: [] for s in services}, exists=False)
     try:
         async with connect(url) as connection:
             return await connection.run_sync(read_state_sync, services)
-    except DatabaseError as error:
-        if "does not exist" in error.message and url.database and url.database in error.message:
-            return DatabaseState(heads={s.name: [] for s in services}, exists=False)
-        raise
+    except DatabaseMissing:
+        return DatabaseState(heads={s.name: [] for s in services}, exists=False)
     except DBAPIError as error:
         raise DatabaseError(f"reading {redact(url)} failed: {error.orig}") from None

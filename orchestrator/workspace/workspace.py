@@ -10,7 +10,6 @@ from orchestrator.config.service import Service, read_service
 from orchestrator.config.settings import Settings, find_root, load_settings
 from orchestrator.core.errors import (
     ConfigError,
-    NamingConventionMismatch,
     OwnershipError,
     UnknownService,
 )
@@ -92,12 +91,17 @@ class Workspace:
 
     @cached_property
     def metadata(self) -> dict[str, MetaData]:
-        """Every service's MetaData, all submodules imported; conventions checked alike."""
+        """Every service's MetaData, all submodules imported."""
         prepare_imports(self.root, [s.models for s in self.services.values()])
         with paced_collections():  # models are long-lived: no collector passes over them
-            loaded = {name: load_metadata(self.services[name], self.root) for name in self.names}
-        check_naming_conventions(loaded)
-        return loaded
+            return {name: load_metadata(self.services[name], self.root) for name in self.names}
+
+    @cached_property
+    def naming_convention_mismatch(self) -> str | None:
+        """Which services differ from the others' MetaData naming convention (None: all
+        alike). Each service's constraints are named by its own MetaData, so this is a finding
+        of ``plan``, never a refusal: a workspace adopted from several teams often differs."""
+        return naming_convention_mismatch(self.metadata)
 
     @cached_property
     def histories(self) -> dict[str, ServiceHistory]:
@@ -202,14 +206,14 @@ def _declares_own_version_table(service: Service, table: Table) -> bool:
     return table.name == service.version_table and set(table.c.keys()) == {"version_num"}
 
 
-def check_naming_conventions(metadata: dict[str, MetaData]) -> None:
-    """Every service must use the same naming convention, or constraint names cannot match."""
+def naming_convention_mismatch(metadata: dict[str, MetaData]) -> str | None:
+    """Services whose MetaData naming convention differs from the most common one, or None."""
     by_convention: dict[tuple, list[str]] = {}
     for name, meta in metadata.items():
         key = tuple(sorted((str(k), str(v)) for k, v in meta.naming_convention.items()))
         by_convention.setdefault(key, []).append(name)
     if len(by_convention) <= 1:
-        return
+        return None
     groups = sorted(by_convention.items(), key=lambda item: (-len(item[1]), item[1]))
     reference, majority = groups[0]
     details = []
@@ -220,7 +224,6 @@ def check_naming_conventions(metadata: dict[str, MetaData]) -> None:
             f"{', '.join(names)} differ(s) from {', '.join(majority)} on key(s) "
             f"{', '.join(keys)}"
         )
-    raise NamingConventionMismatch(
-        "services use different MetaData naming conventions: " + "; ".join(details)
-        + ". Build every MetaData from one shared convention (e.g. shared_db.make_metadata())"
-    )
+    return ("services use different MetaData naming conventions: " + "; ".join(details)
+            + ". Each service's constraints are named by its own convention; one shared "
+            "convention (e.g. shared_db.make_metadata()) keeps names predictable")
