@@ -144,3 +144,21 @@ def refusing_postgres(sqlstate: str, message: str) -> Iterator[int]:
     finally:
         server.close()
         thread.join(5)
+
+
+@pytest.mark.mariadb
+def test_mariadb_missing_database_and_unknown_user(example):
+    """ER_BAD_DB_ERROR (1049) is a database not created yet; an unknown user is exit 3."""
+    from conftest import MARIADB_SERVER
+    from support import server_available
+
+    if not server_available(MARIADB_SERVER):
+        pytest.skip(f"the MariaDB server at {MARIADB_SERVER} is unreachable")
+    server = make_url(MARIADB_SERVER)
+    code, document = plan(example, server.set(database="orch_never_created_13")
+                          .render_as_string(hide_password=False))
+    # exit 1: lint findings of the pending revisions for MariaDB (DDL is not transactional)
+    assert code in (0, 1) and document["database"]["exists"] is False
+    assert {s["status"] for s in document["services"]} == {"pending"}
+    assert_unreachable(example, server.set(username="nobody", password="secret", database="x")
+                       .render_as_string(hide_password=False), "Access denied")
