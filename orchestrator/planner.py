@@ -17,6 +17,7 @@ from orchestrator.history.revision_graph import Node
 from orchestrator.lint import LintFinding, dialect_of, lint_revisions
 from orchestrator.runtime.database import describe_database
 from orchestrator.runtime.executor import Executor
+from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import DatabaseState
@@ -122,6 +123,7 @@ class Plan:
 async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
     """Everything ``plan`` shows; ``sql`` also renders the pending steps as one SQL script."""
     ws = orch.workspace
+    require_extensions(ws.services.values())  # a hook that does not import: exit 2
     state = await orch.state()
     order = orch.service_graph.order
     services = {

@@ -21,9 +21,10 @@ from typing import Any
 
 from alembic.autogenerate import produce_migrations
 from alembic.operations import ops
+from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.runtime.plugins import Plugin
-from alembic.util import DispatchPriority, PriorityDispatchResult
+from alembic.util import DispatchPriority, PriorityDispatchResult, rev_id
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,11 +34,12 @@ from orchestrator.autogenerate.reflection import Snapshot, SnapshotInspector, re
 from orchestrator.autogenerate.unstable_types import UnstableType, find_unstable_types
 from orchestrator.config.service import Service
 from orchestrator.core.concurrency import task_group
-from orchestrator.core.errors import RevisionError, UnsafeToCompare
+from orchestrator.core.errors import ConfigError, RevisionError, UnsafeToCompare
 from orchestrator.core.gc_tuning import Pacer, paced_collections
 from orchestrator.core.logs import get_logger
 from orchestrator.history.revisions import ServiceHistory
 from orchestrator.runtime.database import connect, describe_database
+from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.state import DatabaseState, read_state_sync
@@ -160,6 +162,7 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
     ws = orch.workspace
     chosen = [s.name for s in ws.select(services)]
     metadata, ownership, histories = ws.metadata, ws.ownership, ws.histories
+    require_extensions(ws.services[name] for name in chosen)  # before any database work
     owned = {table for name in chosen for table in ownership.tables_of(name)}
     database = describe_database(orch.url)
     workers = min(ws.settings.concurrency, len(chosen))
@@ -256,18 +259,38 @@ def _compare_one(connection: Connection, orch: Orchestration, name: str,
                  snapshot: Snapshot) -> ops.MigrationScript:
     ws = orch.workspace
     return compare_service(connection, ws.services[name], ws.metadata[name], ws.ownership,
-                           snapshot)
+                           snapshot, tuple(ws.histories[name].heads))
 
 
 def compare_service(connection: Connection, service: Service, metadata: MetaData,
-                    ownership: OwnershipRegistry, snapshot: Snapshot) -> ops.MigrationScript:
-    """Alembic's autogenerate comparison of one service, reading ``snapshot``."""
+                    ownership: OwnershipRegistry, snapshot: Snapshot,
+                    heads: tuple[str, ...] = ()) -> ops.MigrationScript:
+    """Alembic's autogenerate comparison of one service, reading ``snapshot``.
+
+    The workspace's ``process_revision_directives`` hooks then see the result, with a fresh
+    revision id, as under ``alembic revision --autogenerate`` (``heads``: the database's):
+    what they take out, ``check``, ``plan`` and ``generate`` do not see either.
+    """
     options = migration_options(service, metadata, ownership, connection.dialect.name)
     options["autogenerate_plugins"] = [*options["autogenerate_plugins"], PLUGIN]
     options[INSPECTOR_OPTION] = SnapshotInspector(inspect(connection), snapshot,
                                                   ownership.tables_of(service.name))
-    context = MigrationContext.configure(connection, opts=options)
-    return produce_migrations(context, metadata)
+    context = MigrationContext.configure(
+        connection, opts=options,
+        environment_context=EnvironmentContext(service.alembic_config(), None))
+    script = produce_migrations(context, metadata)
+    script.rev_id = rev_id()
+    hook = options["process_revision_directives"]
+    if hook is None:
+        return script
+    directives = [script]
+    hook(context, heads, directives)
+    if len(directives) > 1:
+        raise ConfigError(
+            f"service {service.name!r}: its process_revision_directives hooks left "
+            f"{len(directives)} revisions; orchestrate writes one revision per service")
+    return directives[0] if directives else ops.MigrationScript(
+        script.rev_id, ops.UpgradeOps([]), ops.DowngradeOps([]))
 
 
 def describe(upgrade_ops: ops.UpgradeOps) -> list[Change]:

@@ -111,8 +111,9 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
         assert entry.script is not None
         upgrade_ops = entry.script.upgrade_ops
         planned[entry.service] = PlannedRevision(
-            entry.service, rev_id(), tuple(histories[entry.service].heads),
-            created_tables(upgrade_ops), new_foreign_keys(upgrade_ops),
+            # the id the comparison handed out (a process_revision_directives hook may set it)
+            entry.service, entry.script.rev_id or rev_id(),
+            tuple(histories[entry.service].heads), created_tables(upgrade_ops), new_foreign_keys(upgrade_ops),
             enums=used_enums(upgrade_ops), creates_enums=created_enums(upgrade_ops))
     resolve_requirements(planned, histories, ws.ownership, report.snapshot.table_names,
                          [enum["name"] for enum in report.snapshot.enums or []])

@@ -43,8 +43,10 @@ def write_revision(
     config.cmd_opts = Namespace(quiet=True)  # orchestrate reports what it wrote itself
     directory = ScriptDirectory.from_config(config)
     environment = EnvironmentContext(config, directory)
-    environment.configure(dialect_name=dialect_name,
-                          **migration_options(service, metadata, ownership, dialect_name))
+    options = migration_options(service, metadata, ownership, dialect_name)
+    # the workspace's process_revision_directives hooks ran on the comparison already
+    options["process_revision_directives"] = None
+    environment.configure(dialect_name=dialect_name, **options)
 
     def supply_operations(_context: object, _revision: object,
                           directives: list[ops.MigrationScript]) -> None:

@@ -9,11 +9,14 @@ from pathlib import Path
 
 from alembic.config import Config
 
+from orchestrator.config.extensions import KEYS as EXTENSION_KEYS
+from orchestrator.config.extensions import Declarations, declarations
 from orchestrator.core.errors import ServiceConfigError
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LIST_SPLIT = re.compile(r"[\s,]+")
-_KNOWN_KEYS = {"service", "models", "metadata", "tables", "depends_on", "version_table"}
+_KNOWN_KEYS = {"service", "models", "metadata", "tables", "depends_on", "version_table",
+               *EXTENSION_KEYS}
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class Service:
     tables: tuple[str, ...] | None
     depends_on: tuple[str, ...]
     version_table: str
+    #: Extension points (dotted paths): the workspace's, then the ini's own.
+    extensions: Declarations = Declarations()
 
     @property
     def versions_dir(self) -> Path:
@@ -127,6 +132,8 @@ def read_service(ini_path: Path, services_package: str) -> Service:
         tables=tuple(tables) if tables else None,
         depends_on=tuple(_list(section.get("depends_on"))),
         version_table=version_table,
+        extensions=declarations({key: _list(section.get(key)) for key in EXTENSION_KEYS},
+                                ini_path.resolve(), "[orchestrate]"),
     )
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orchestrator.config.extensions import KEYS as EXTENSION_KEYS
+from orchestrator.config.extensions import Declarations, declarations
 from orchestrator.core.errors import ConfigError, WorkspaceNotFound
 
 #: Tables that belong to well-known third-party software sharing the database (PostGIS,
@@ -31,6 +33,7 @@ _KNOWN_KEYS = {
     "trains_dir",
     "fleets_dir",
     "fleets",
+    *EXTENSION_KEYS,
 }
 
 
@@ -47,6 +50,8 @@ class Settings:
     concurrency: int
     #: ``[tool.orchestrate.fleets.NAME]`` tables as written (read by ``orchestrator.trains.fleets``).
     fleets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: Extension points for every service (dotted paths; docs/extensions.md).
+    extensions: Declarations = Declarations()
 
     @property
     def state_dir(self) -> Path:
@@ -113,6 +118,9 @@ def load_settings(root: Path) -> Settings:
         ignore=tuple(dict.fromkeys(ignore)),
         concurrency=concurrency,
         fleets=_typed(pyproject, table, "fleets", dict, {}),
+        extensions=declarations(
+            {key: _dotted_paths(pyproject, table, key) for key in EXTENSION_KEYS},
+            pyproject, "[tool.orchestrate]"),
     )
 
 
@@ -135,6 +143,17 @@ def _typed(path: Path, table: dict[str, Any], key: str, kind: type, default: Any
             f"{path}: [tool.orchestrate] {key} must be a {kind.__name__}, got {value!r}"
         )
     return value
+
+
+def _dotted_paths(path: Path, table: dict[str, Any], key: str) -> list[str]:
+    """A dotted path, or a list of them, as written."""
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{path}: [tool.orchestrate] {key} must be a dotted path (a string) "
+                          f"or a list of them, got {value!r}")
+    return [item.strip() for item in value if item.strip()]
 
 
 def _string_list(path: Path, table: dict[str, Any], key: str) -> list[str]:

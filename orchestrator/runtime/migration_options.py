@@ -5,17 +5,17 @@ executor and autogenerate, so both see exactly the same scope and comparisons.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import MetaData
 
 from orchestrator.config.service import Service
 from orchestrator.runtime import enum_comparison
+from orchestrator.runtime.extensions import service_extensions
 from orchestrator.runtime.rendering import render_item
 from orchestrator.runtime.scope import SCOPE_OPTION, ServiceScope
 from orchestrator.runtime.server_defaults import compare_server_default
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
-
 
 #: Alembic's own comparisons plus orchestrate's comparator plugins.
 AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", enum_comparison.PLUGIN]
@@ -27,23 +27,31 @@ def migration_options(
     """Keyword arguments for ``EnvironmentContext.configure`` / ``MigrationContext.configure``.
 
     Autogenerate sees exactly the service's own tables: new, changed and dropped ones; never
-    another service's, an ignored or unowned table, nor any version table.
+    another service's, an ignored or unowned table, nor any version table. The hooks the
+    workspace declares (:mod:`orchestrator.runtime.extensions`) are chained with these.
     """
     owned = ownership.tables_of(service.name)
+    extensions = service_extensions(service)
 
     def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
-        if type_ == "table":
-            return table_key(name or "", parent_names.get("schema_name")) in owned
-        return True
+        key = table_key(name or "", parent_names.get("schema_name"))
+        if type_ == "table" and key not in owned:
+            return False
+        return extensions.includes(extensions.include_name, name, type_, parent_names)
 
     def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                        compare_to: Any) -> bool:
-        if type_ == "table":
-            return table_key(obj.name, obj.schema) in owned
-        return True
+        if type_ == "table" and table_key(obj.name, obj.schema) not in owned:
+            return False
+        return extensions.includes(extensions.include_object, obj, name, type_, reflected,
+                                   compare_to)
+
+    def render(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+        rendered = extensions.render(type_, obj, autogen_context)
+        return rendered if rendered is not False else render_item(type_, obj, autogen_context)
 
     return {
-        "render_item": render_item,
+        "render_item": render,
         "target_metadata": metadata,
         "version_table": service.version_table,
         "include_name": include_name,
@@ -51,6 +59,8 @@ def migration_options(
         "compare_type": True,
         "compare_server_default": compare_server_default,
         "render_as_batch": dialect_name == "sqlite",
-        "autogenerate_plugins": AUTOGENERATE_PLUGINS,
+        "autogenerate_plugins": [*AUTOGENERATE_PLUGINS, *extensions.plugins],
+        "process_revision_directives": extensions.process if (
+            extensions.process_revision_directives) else None,
         SCOPE_OPTION: ServiceScope(service.name, owned, ownership),
     }

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL
 from orchestrator.core.errors import ConfigError
 from orchestrator.history.revision_graph import RevisionGraph
 from orchestrator.runtime.database import resolve_url
+from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.state import DatabaseState, read_state
 from orchestrator.workspace.service_graph import ServiceGraph
 from orchestrator.workspace.workspace import Workspace
@@ -50,10 +51,11 @@ class Orchestration:
     def check_configuration(self) -> None:
         """Every check of the configuration, made before the lock and any database work.
 
-        Exit 2 naming the place: ownership overlaps, version tables colliding with tables,
+        Exit 2 naming the place: ownership overlaps, extension points that do not import, version tables colliding with tables,
         names too long for the database's identifiers, revision ids, links and cycles.
         """
         self.workspace.check()
+        require_extensions(self.workspace.services.values())
         limit = identifier_limit(self.url)
         for service in self.workspace.services.values():
             if len(service.version_table.encode()) > limit:

@@ -1,6 +1,7 @@
 """The workspace: settings, services, and what is derived from them on first use."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -56,7 +57,9 @@ class Workspace:
                     f"service {service.name!r} is declared twice: in "
                     f"{services[service.name].ini_path} and in {ini_path}"
                 )
-            services[service.name] = service
+            # the workspace's extension points first, then the service's own
+            services[service.name] = replace(
+                service, extensions=settings.extensions + service.extensions)
         if not services:
             raise ConfigError(f"{ini_dir}: no service ini files (*.ini) found")
         _check_version_tables_distinct(services)
