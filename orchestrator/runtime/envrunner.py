@@ -2,7 +2,8 @@
 
 ``alembic -c alembic.ini.d/orders.ini upgrade head`` (or ``check``, ``--sql``, ...) loads the
 service's env.py, which calls :func:`run_env`. It finds the workspace from the ini's folder,
-loads every service's models (ownership needs them all), and configures Alembic with the same
+loads the service's models and the ownership registry (from the claims cache when no file
+changed: :mod:`orchestrator.runtime.single_service`), and configures Alembic with the same
 options orchestrate itself uses.
 
 The database URL: ``-x database_url=...``, then a non-empty ``sqlalchemy.url`` in the ini, then
@@ -44,7 +45,7 @@ from orchestrator.core.errors import ConfigError, OrchestrateError
 from orchestrator.runtime.database import alembic_config_url, async_url, connect, resolve_url
 from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.migration_options import migration_options
-from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.single_service import single_service
 from orchestrator.workspace.workspace import Workspace
 
 
@@ -74,13 +75,12 @@ def _run_env() -> None:
             config.get_main_option("sqlalchemy.url") or None
         )
         url = async_url(explicit, str(ini)) if explicit else resolve_url(workspace.settings)
-    Orchestration(workspace, url).check_configuration()
+    metadata, ownership = single_service(workspace, service, url)
     if not config.get_main_option("sqlalchemy.url"):
         config.set_main_option("sqlalchemy.url", alembic_config_url(url))
-    metadata = workspace.metadata[service.name]
 
     def options(dialect_name: str) -> dict:
-        return migration_options(service, metadata, workspace.ownership, dialect_name)
+        return migration_options(service, metadata, ownership, dialect_name)
 
     if context.is_offline_mode():
         context.configure(

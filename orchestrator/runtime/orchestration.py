@@ -55,6 +55,12 @@ class Orchestration:
         names too long for the database's identifiers, revision ids, links and cycles.
         """
         self.workspace.check()
+        self.check_runtime()
+        self.revision_graph  # noqa: B018 -- revision ids, links, requires and cycles checked
+
+    def check_runtime(self) -> None:
+        """What may differ from one run to the next on the same files: the extension points
+        import, and every version table name fits the database's identifiers (exit 2)."""
         require_extensions(self.workspace.services.values())
         limit = identifier_limit(self.url)
         for service in self.workspace.services.values():
@@ -65,7 +71,6 @@ class Orchestration:
                     f"bytes; {self.url.get_backend_name()} identifiers hold {limit}. Use a "
                     "shorter service name or set `version_table =` in [orchestrate]"
                 )
-        self.revision_graph  # noqa: B018 -- revision ids, links, requires and cycles checked
 
     async def state(self) -> DatabaseState:
         return await read_state(self.url, self.workspace.services.values())

@@ -106,6 +106,13 @@ class Workspace:
         of ``plan``, never a refusal: a workspace adopted from several teams often differs."""
         return naming_convention_mismatch(self.metadata)
 
+    def service_metadata(self, name: str) -> MetaData:
+        """One service's MetaData, importing only its own models (unless all are loaded)."""
+        if "metadata" in self.__dict__:
+            return self.metadata[name]
+        prepare_imports(self.root, [s.models for s in self.services.values()])
+        return load_metadata(self.service(name), self.root)
+
     @cached_property
     def histories(self) -> dict[str, ServiceHistory]:
         readings = self.settings.state_dir / "readings"
