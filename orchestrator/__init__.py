@@ -8,7 +8,7 @@ command line pays no import cost for it)::
     plan = anyio.run(orchestrator.plan, orch)
 
 Coroutines (run them with ``anyio.run`` or ``await``): ``plan``, ``upgrade``, ``downgrade``,
-``generate``, ``check``, ``detect_changes``, ``plan_train``, ``run_train``, ``train_status``,
+``current``, ``stamp``, ``generate``, ``check``, ``detect_changes``, ``plan_train``, ``run_train``, ``train_status``,
 ``fleet_plan``, ``fleet_status``. Plain functions: ``find_heads``, ``merge``,
 ``merge_services``, ``fleet_run`` (it forks workers), ``run_env``; lint is
 ``orchestrator.lint.lint``. docs/architecture.md maps the packages behind them.
@@ -28,6 +28,8 @@ _API: dict[str, tuple[str, str]] = {
     "plan": ("orchestrator.planner", "make_plan"),
     "upgrade": ("orchestrator.runtime.migrate", "upgrade"),
     "downgrade": ("orchestrator.runtime.migrate", "downgrade"),
+    "current": ("orchestrator.runtime.current", "current"),
+    "stamp": ("orchestrator.runtime.stamp", "stamp"),
     "generate": ("orchestrator.autogenerate.generate", "generate"),
     "check": ("orchestrator.autogenerate.check", "check"),
     "detect_changes": ("orchestrator.autogenerate.autodetect", "detect_changes"),

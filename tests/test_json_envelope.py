@@ -71,7 +71,8 @@ def test_every_command_has_a_schema_and_a_documented_section() -> None:
 #: Each command as the scenario below runs it successfully; ``train resume`` needs a stopped
 #: train: test_a_failed_step_then_resume.
 SUCCESS_RUNS: list[tuple[str, ...]] = [
-    ("heads",), ("services",), ("history",), ("graph",), ("graph", "--revisions"), ("lint",),
+    ("heads",), ("services",), ("history",), ("current",), ("stamp", "--all-heads", "--sql"),
+    ("stamp", "users@head"), ("stamp", "users@base"), ("graph",), ("graph", "--revisions"), ("lint",),
     ("plan",), ("plan", "--sql"), ("upgrade", "--sql"), ("train", "plan", "first-release"),
     ("train", "run", "first-release", "--dry-run"), ("train", "run", "first-release", "--sql"),
     ("train", "run", "first-release"), ("train", "status", "first-release"), ("check", "--drift"), ("generate", "-m", "nothing"),
@@ -82,7 +83,8 @@ SUCCESS_RUNS: list[tuple[str, ...]] = [
 
 #: One bad input per command: each is exit 2 with the error in ``errors``.
 ERROR_RUNS: list[tuple[str, ...]] = [
-    ("heads", "nosuch"), ("services", "--bogus"), ("history", "nosuch"),
+    ("heads", "nosuch"), ("services", "--bogus"), ("current", "extra"),
+    ("stamp", "users@feedfacecafe"), ("history", "nosuch"),
     ("graph", "--format", "dot"), ("lint", "--dialect", "oracle"), ("plan", "--sql", "extra"),
     ("upgrade", "nosuch"), ("downgrade", "orders"), ("train", "plan", "no-such-train"),
     ("train", "run", "no-such-train"), ("train", "resume", "no-such-train"),

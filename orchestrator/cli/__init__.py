@@ -5,6 +5,7 @@ command or command group with its human rendering beside it. Importing this pack
 every command on :data:`main`, the console script's entry point.
 """
 from orchestrator.cli import (  # noqa: F401  (each module registers its commands on main)
+    adoption,
     branches,
     fleets,
     generate,

@@ -228,6 +228,37 @@ class Executor:
             heads[step.service] = self._heads_after(step, heads[step.service])
         return buffer.getvalue()
 
+    def stamp(self, connection: Connection, service: str, revisions: tuple[str, ...]) -> None:
+        """Alembic's own stamp, on the caller's transaction: ``service``'s version table then
+        holds exactly ``revisions`` (whatever rows it held are purged first, revisions the
+        code does not know included); no revision runs."""
+        with self._stamp_environment(service, revisions, purge=True) as env:
+            env.configure(connection=connection,
+                          **self._options(service, connection.dialect.name))
+            env.run_migrations()
+
+    def render_stamp_sql(self, url: URL, service: str, revisions: tuple[str, ...],
+                         current: tuple[str, ...]) -> str:
+        """Alembic's offline stamp from ``current`` to ``revisions`` (Alembic cannot purge
+        offline: the caller makes sure ``current`` lies on the targets' lineage)."""
+        buffer = io.StringIO()
+        with self._stamp_environment(service, revisions, as_sql=True,
+                                     starting_rev=current or None, output_buffer=buffer) as env:
+            env.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"},
+                          output_buffer=buffer,
+                          **self._options(service, url.get_backend_name()))
+            with env.begin_transaction():
+                env.run_migrations()
+        return buffer.getvalue()
+
+    def _stamp_environment(self, service: str, revisions: tuple[str, ...], **kw: object
+                           ) -> EnvironmentContext:
+        script = self.script(service)
+        return EnvironmentContext(
+            self.workspace.service(service).alembic_config(), script,
+            fn=lambda heads, _ctx: script._stamp_revs(revisions, heads),
+            destination_rev=revisions, **kw)
+
     def _environment(self, step: Step, url: URL, **kw: object) -> EnvironmentContext:
         """Alembic's environment for one step; Alembic's config holds the database URL (when
         the ini leaves ``sqlalchemy.url`` empty) for revisions that read it, as under the env

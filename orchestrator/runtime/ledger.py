@@ -1,7 +1,8 @@
 """The run ledger: ``orchestrate_runs`` and ``orchestrate_steps`` in the migrated database.
 
 A run (one ``train run`` or ``train resume``) records its planned steps as ``pending`` rows in
-one transaction before the first step. Each step's row becomes ``applied`` inside the step's own
+one transaction before the first step (a ``stamp`` or an ``adopt`` is one run whose steps all
+applied at once: ``record_done``). Each step's row becomes ``applied`` inside the step's own
 transaction, with the revision and its version-table update, so the ledger can never say a step
 is applied when it is not, nor the reverse, whatever moment a runner is killed at. A failure is
 written after the rollback, in a transaction of its own. A run left ``running`` by a runner that
@@ -49,7 +50,7 @@ runs = Table(
     "orchestrate_runs", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("train", String(200), nullable=False),
-    Column("kind", String(16), nullable=False),  # run | resume
+    Column("kind", String(16), nullable=False),  # run | resume | stamp | adopt
     Column("status", String(16), nullable=False),
     Column("steps", Integer, nullable=False),  # the steps this run planned
     Column("started_at", DateTime(timezone=True), nullable=False),
@@ -171,6 +172,15 @@ class Ledger:
                  "status": "pending", "runner_host": runner.host, "runner_pid": runner.pid}
                 for index, step in enumerate(planned)
             ])
+        return run_id
+
+    def record_done(self, name: str, kind: str, done: Sequence[Step], runner: Runner) -> int:
+        """A run whose steps the caller's transaction applied at once (``stamp``, ``adopt``):
+        recorded ``succeeded``, every step ``applied``, in that same transaction."""
+        run_id = self.start_run(name, kind, done, 1, runner, status="succeeded")
+        moment = now()
+        self.connection.execute(update(steps).where(steps.c.run_id == run_id).values(
+            status="applied", started_at=moment, ended_at=moment, seconds=0.0))
         return run_id
 
     def step_applied(self, run_id: int, position: int, started_at: datetime, seconds: float,

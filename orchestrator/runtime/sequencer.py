@@ -204,23 +204,8 @@ class Sequencer:
         return [self._step(node, Direction.DOWNGRADE) for node in reversed(order)]
 
     def resolve(self, name: str, ref: str) -> str | None:
-        """``ref`` of service ``name`` as a revision id (None: base), Alembic's relative forms
-        (``+N``, ``-N`` from where the database is; ``head-N``, ``REV+N``) included."""
-        history = self._history(name)
-        relative = _RELATIVE.match(ref)
-        if relative is None:
-            return history.resolve(ref)
-        if relative["start"]:
-            start = history.resolve(relative["start"])
-        else:
-            current = self.state.heads_of(name)
-            if len(current) > 1:
-                raise RevisionError(
-                    f"service {name!r}: the database is at several revisions "
-                    f"({', '.join(current)}); {name}@{ref} is ambiguous: name one, e.g. "
-                    f"{name}@{current[0]}{relative['steps']}")
-            start = current[0] if current else None
-        return history.walk(start, int(relative["steps"]), f"{name}@{ref}")
+        """``ref`` of service ``name`` as a revision id (None: base); see :func:`resolve_target`."""
+        return resolve_target(self._history(name), ref, self.state.heads_of(name))
 
     def _history(self, name: str) -> ServiceHistory:
         try:
@@ -230,6 +215,27 @@ class Sequencer:
 
     def _step(self, node: Node, direction: Direction) -> Step:
         return Step(node[0], node[1], direction, self.graph.revision(node).message)
+
+
+def resolve_target(history: ServiceHistory, ref: str, db_heads: list[str]) -> str | None:
+    """``ref`` as a revision id of ``history`` (None: base): an id or prefix, ``head``,
+    ``base``, or Alembic's relative forms: ``+N``/``-N`` from ``db_heads`` (where the database
+    is), ``head-N``, ``REV+N``."""
+    name = history.name
+    relative = _RELATIVE.match(ref)
+    if relative is None:
+        return history.resolve(ref)
+    if relative["start"]:
+        start = history.resolve(relative["start"])
+    else:
+        if len(db_heads) > 1:
+            raise RevisionError(
+                f"service {name!r}: the database is at several revisions "
+                f"({', '.join(db_heads)}); {name}@{ref} is ambiguous: name one, e.g. "
+                f"{name}@{db_heads[0]}{relative['steps']}")
+        history.applied(db_heads)  # a revision the code lacks cannot be walked from
+        start = db_heads[0] if db_heads else None
+    return history.walk(start, int(relative["steps"]), f"{name}@{ref}")
 
 
 def _labels(nodes: Iterable[Node]) -> str:

@@ -1,0 +1,81 @@
+"""``orchestrate current``, ``stamp``: where each service stands, and version rows written
+without running revisions; with their human rendering."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from orchestrator.cli.app import Output, main, run, wait_option
+from orchestrator.cli.render import stack, styled, table, text
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from orchestrator.runtime.current import ServiceCurrent
+    from orchestrator.runtime.orchestration import Orchestration
+    from orchestrator.runtime.stamp import StampRun
+
+
+def render_current(database: dict, services: list[ServiceCurrent]) -> RenderableType:
+    rows = []
+    for service in services:
+        if not service.current:
+            rows.append([service.service, "(base)", ""])
+        for rev, message in service.current:
+            if message is None:
+                rows.append([service.service, rev, styled("unknown to the code", "red")])
+            else:
+                rows.append([service.service, rev + (" (head)" if rev in service.heads else ""),
+                             message])
+    return stack(text(f"database: {database['url']}",
+                      "" if database.get("exists", True) else " (not created yet)"), "",
+                 table(["service", "revision", "message"], rows))
+
+
+@main.command()
+def current(orch: Orchestration) -> Output:
+    """Each service's database revision(s), like `alembic current`."""
+    from orchestrator.runtime.current import current as read_current
+
+    database, services = run(read_current, orch)
+    return Output({"services": [s.to_dict() for s in services]},
+                  human=lambda: render_current(database, services), verdict="ok",
+                  database=database)
+
+
+def render_stamp(result: StampRun) -> RenderableType:
+    if result.sql is not None:
+        return result.sql
+    if not result.changed:
+        return "nothing to do: every service already holds its target"
+    return stack(*(f"stamped {s.service:<16} {', '.join(s.before) or '(base)'} -> "
+                   f"{', '.join(s.after) or '(base)'}" for s in result.changed),
+                 styled(f"{len(result.changed)} service(s) stamped; no revision ran", "green"))
+
+
+@main.command()
+@click.argument("targets", nargs=-1, metavar="SERVICE@REV...")
+@click.option("--all-heads", is_flag=True, help="Stamp every service at all its heads.")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of writing it.")
+@wait_option
+def stamp(orch: Orchestration, targets: tuple[str, ...], all_heads: bool, sql: bool,
+          wait: float) -> Output:
+    """Write version rows without running revisions: each named service's version table then
+    holds exactly REV (head, heads, base, an id or prefix, +N/-N). Recorded in the ledger."""
+    from orchestrator.core.errors import ConfigError
+    from orchestrator.runtime.database import describe_database
+    from orchestrator.runtime.sequencer import parse_targets
+    from orchestrator.runtime.stamp import stamp as write_stamp
+
+    if all_heads == bool(targets):
+        raise ConfigError("stamp takes SERVICE@REV targets or --all-heads (one of the two)")
+    names = orch.workspace.names
+    parsed = parse_targets(["heads"] if all_heads else targets, names)
+    result = run(write_stamp, orch, parsed, sql=sql, wait=wait)
+    payload = result.to_dict()
+    if sql:
+        payload["sql"] = result.sql
+    verdict = "sql" if sql else ("stamped" if result.changed else "nothing-to-do")
+    return Output(payload, human=lambda: render_stamp(result), verdict=verdict,
+                  database=describe_database(orch.url))
