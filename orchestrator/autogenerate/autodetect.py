@@ -347,6 +347,8 @@ def _detail(op: Any) -> str:
                 f"({', '.join(op.remote_cols)})")
     if isinstance(op, ops.DropConstraintOp):
         return op.constraint_type or ""
+    if isinstance(op, ops.CreateCheckConstraintOp):
+        return str(op.condition)
     return ""
 
 

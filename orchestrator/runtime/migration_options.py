@@ -10,7 +10,12 @@ from typing import Any, Literal
 from sqlalchemy import MetaData
 
 from orchestrator.config.service import Service
-from orchestrator.runtime import enum_comparison
+from orchestrator.runtime import (
+    check_comparison,
+    enum_comparison,
+    identity_columns,
+    index_comparison,
+)
 from orchestrator.runtime.extensions import service_extensions
 from orchestrator.runtime.rendering import render_item
 from orchestrator.runtime.scope import SCOPE_OPTION, ServiceScope
@@ -18,7 +23,9 @@ from orchestrator.runtime.server_defaults import compare_server_default
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
 
 #: Alembic's own comparisons plus orchestrate's comparator plugins.
-AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", enum_comparison.PLUGIN]
+AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", enum_comparison.PLUGIN,
+                        check_comparison.PLUGIN, index_comparison.PLUGIN,
+                        identity_columns.PLUGIN]
 
 
 def migration_options(
