@@ -11,6 +11,7 @@ from support import edit, orchestrate, write
 
 from benchmarks import synthetic
 from orchestrator.autogenerate import autodetect
+from orchestrator.runtime.expression_text import PROBE_TABLE
 from orchestrator.runtime.orchestration import Orchestration
 
 
@@ -140,8 +141,12 @@ def test_the_database_is_reflected_once_and_comparisons_never_query(example, db,
         finally:
             event.remove(Engine, "before_cursor_execute", record)
         assert report.clean
-        assert [s for during, s in issued if during] == []
-        statements[len(report.services)] = [s for _, s in issued]
+        # PostgreSQL deparsing a model's check condition it spells otherwise (the example's
+        # ``IN (...)`` checks) is the only question a comparison asks, and it says so
+        probes = [s for _, s in issued if PROBE_TABLE in s]
+        assert [s for during, s in issued if during and PROBE_TABLE not in s] == []
+        assert bool(probes) == (db.backend == "postgresql")
+        statements[len(report.services)] = [s for _, s in issued if PROBE_TABLE not in s]
     if db.backend == "postgresql":
         # one question per kind of object for all tables: as many for 5 services as for 1
         assert len(statements[5]) == len(statements[1]) < 20

@@ -78,33 +78,34 @@ def deparsed_by_postgresql(connection: Connection, schema: str | None, table: st
 
     A temporary table ``LIKE`` the real one (its columns and types, nothing else) receives each
     expression as a ``NOT VALID`` check constraint; ``pg_get_expr`` reads them back; the
-    savepoint is rolled back, so nothing stays and the real table is only read.
+    savepoint is rolled back, so nothing stays and the real table is only read. Every statement
+    names :data:`PROBE_TABLE`, so a reader of the statement log can tell the probes apart.
     """
     preparer = connection.dialect.identifier_preparer
     source = preparer.quote(table) if schema is None else (
         f"{preparer.quote_schema(schema)}.{preparer.quote(table)}")
     probe = f"pg_temp.{PROBE_TABLE}"
     answers: list[str | None] = []
-    savepoint = connection.begin_nested()
+    connection.exec_driver_sql(f"SAVEPOINT {PROBE_TABLE}")
     try:
         connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {PROBE_TABLE} (LIKE {source})")
         for index, expression in enumerate(expressions):
-            name = f"orchestrate_probe_{index}"
-            attempt = connection.begin_nested()
+            name = f"{PROBE_TABLE}_{index}"
+            connection.exec_driver_sql(f"SAVEPOINT {name}")
             try:
                 connection.exec_driver_sql(
                     f"ALTER TABLE {probe} ADD CONSTRAINT {name} CHECK ({expression}) NOT VALID")
             except DBAPIError:
-                attempt.rollback()
+                connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {name}")
                 answers.append(None)
                 continue
-            attempt.commit()
             answers.append(connection.execute(text(
-                "SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint "
-                "WHERE conrelid = CAST(:probe AS regclass) AND conname = :name"),
-                {"probe": probe, "name": name}).scalar_one())
+                f"SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint "
+                f"WHERE conrelid = CAST(:probe AS regclass) AND conname = :name "
+                f"/* {PROBE_TABLE} */"), {"probe": probe, "name": name}).scalar_one())
     finally:
-        savepoint.rollback()
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {PROBE_TABLE}")
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {PROBE_TABLE}")
     return answers
 
 
