@@ -41,8 +41,8 @@ import anyio
 from sqlalchemy import text
 
 from benchmarks.databases import throwaway_postgres
-from benchmarks.synthetic import service_ini
 from orchestrator.runtime.database import async_url, connect
+from orchestrator.workspace.scaffold import service_ini
 
 SERVICES = ("alpha", "beta", "gamma")
 REVISIONS = 5

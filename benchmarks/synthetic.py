@@ -1,5 +1,8 @@
 """Build synthetic workspaces laid out as DESIGN.md says: N services x M tables x R revisions.
 
+The files every service has (ini, env.py, revision template, naming convention) come from
+the templates of ``orchestrate new-service`` (orchestrator.workspace.scaffold).
+
 Every table has indexes, a unique constraint, server defaults and a foreign key (to the
 previous table of its service; the first table of each service points at the first table of
 the previous service, which makes a cross-service edge and a ``requires``). Revision 1 of a
@@ -13,16 +16,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import textwrap
-from collections.abc import Sequence
 from pathlib import Path
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from orchestrator.workspace.scaffold import service_files, service_ini, template
 
 
 def service_name(index: int) -> str:
@@ -50,9 +46,7 @@ def build(root: Path, services: int, tables: int, revisions: int = 1,
         services_dir = "services"
         ini_dir = "alembic.ini.d"
         """))
-    _write(root / "synth_shared" / "__init__.py",
-           f"from sqlalchemy import MetaData\n\nNAMING = {NAMING!r}\n\n\n"
-           "def make_metadata() -> MetaData:\n    return MetaData(naming_convention=dict(NAMING))\n")
+    _write(root / "synth_shared" / "__init__.py", template("naming.py.tmpl"))
     _write(root / "services" / "__init__.py", "")
     for s in range(services):
         _service(root, s, tables, revisions, cross_service and s > 0)
@@ -77,9 +71,8 @@ def _service(root: Path, s: int, tables: int, revisions: int, cross: bool) -> No
             f"'{table_name(s, t - 1)}.id'" if t > 0 else None)
         lines.append(_model_table(table_name(s, t), target, extras.get(t, [])))
     _write(base / "models" / "tables.py", "\n".join(lines))
-    _write(base / "migrations" / "env.py",
-           "from orchestrator.envrunner import run_env\n\nrun_env()\n")
-    _write(base / "migrations" / "script.py.mako", _MAKO)
+    for path in ("migrations/env.py", "migrations/script.py.mako"):
+        _write(base / path, service_files(name)[path])
     versions = base / "migrations" / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     requires = [f"{service_name(s - 1)}:{revision_id(s - 1, 1)}"] if cross else []
@@ -102,26 +95,6 @@ def _service(root: Path, s: int, tables: int, revisions: int, cross: bool) -> No
                _revision(revision_id(s, number), revision_id(s, number - 1),
                          f"add {column} to {table}", [], up, down))
     _write(root / "alembic.ini.d" / f"{name}.ini", service_ini(name))
-
-
-def service_ini(name: str, tables: Sequence[str] = (), depends_on: Sequence[str] = ()) -> str:
-    """A service's ini laid out as DESIGN.md says (``services/<name>``, no URL of its own)."""
-    text = textwrap.dedent(f"""\
-        [alembic]
-        script_location = %(here)s/../services/{name}/migrations
-        prepend_sys_path = %(here)s/..
-        path_separator = os
-        sqlalchemy.url =
-
-        [orchestrate]
-        service = {name}
-        models = services.{name}.models
-        """)
-    if tables:
-        text += f"tables = {', '.join(tables)}\n"
-    if depends_on:
-        text += f"depends_on = {', '.join(depends_on)}\n"
-    return text
 
 
 def _model_table(name: str, fk_target: str | None, extras: list[str]) -> str:
@@ -176,33 +149,6 @@ def _revision(rev: str, down: str | None, message: str, requires: list[str], upg
         f"depends_on = None\nrequires = {requires!r}\n\n\n"
         f"def upgrade() -> None:\n{upgrade}\n\n\ndef downgrade() -> None:\n{downgrade}\n"
     )
-
-
-_MAKO = '''"""${message}
-
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
-Create Date: ${create_date}
-
-"""
-from alembic import op
-import sqlalchemy as sa
-${imports if imports else ""}
-
-revision = ${repr(up_revision)}
-down_revision = ${repr(down_revision)}
-branch_labels = ${repr(branch_labels)}
-depends_on = ${repr(depends_on)}
-requires = ${repr(list(requires)) if requires else "[]"}
-
-
-def upgrade() -> None:
-    ${upgrades if upgrades else "pass"}
-
-
-def downgrade() -> None:
-    ${downgrades if downgrades else "pass"}
-'''
 
 
 def _write(path: Path, content: str) -> None:

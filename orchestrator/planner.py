@@ -131,7 +131,12 @@ async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
                           ws.histories[name].heads)
         for name in order
     }
-    findings = _ownership_findings(orch, state)
+    findings = _ownership_findings(orch, state) + _layout_findings(orch)
+    for name in ws.services_without_tables:
+        services[name].findings.append(Finding(
+            "warning", "no-tables",
+            f"service {name!r} has no tables yet: define them in {ws.services[name].models} "
+            f"(a submodule), then `orchestrate generate {name} -m \"...\"`", name))
     targets = _head_targets(orch, services)
     steps: list[Step] = []
     sequenced: set[str] = set()
@@ -180,7 +185,7 @@ def _lint_findings(orch: Orchestration, steps: list[Step]) -> dict[Node, list[Li
 async def _model_changes(orch: Orchestration, state: DatabaseState,
                          services: dict[str, ServicePlan], findings: list[Finding]) -> None:
     """Pending model changes of every service whose database is at head, one reflection."""
-    at_head = [name for name, s in services.items() if s.at_head and s.heads]
+    at_head = [name for name, s in services.items() if s.at_head]
     for name, service in services.items():
         if name not in at_head:
             service.not_compared = (
@@ -227,6 +232,10 @@ def _ownership_findings(orch: Orchestration, state: DatabaseState) -> list[Findi
         findings.append(Finding("warning", "naming-convention-mismatch",
                                 orch.workspace.naming_convention_mismatch))
     return findings
+
+
+def _layout_findings(orch: Orchestration) -> list[Finding]:
+    return [Finding(p.severity, p.code, p.message) for p in orch.workspace.layout_problems]
 
 
 def _head_targets(orch: Orchestration, services: dict[str, ServicePlan]) -> dict[str, str]:

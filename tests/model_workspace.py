@@ -13,14 +13,12 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import PG_SERVER
 from support import DatabaseHandle, orchestrate, server_available, write
 
 from benchmarks.databases import throwaway_postgres
-from benchmarks.synthetic import service_ini
-from conftest import PG_SERVER
+from orchestrator.workspace.scaffold import service_files, service_ini
 
-REPO = Path(__file__).resolve().parents[1]
-TEMPLATE = REPO / "services" / "users" / "migrations" / "script.py.mako"
 HEADER = "import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\n\n"
 
 
@@ -47,9 +45,8 @@ class ModelWorkspace:
     def service(self, name: str, models: str, ini: str = "") -> None:
         base = self.root / "services" / name
         write(base / "__init__.py", "")
-        write(base / "migrations" / "env.py",
-              "from orchestrator.envrunner import run_env\n\nrun_env()\n")
-        write(base / "migrations" / "script.py.mako", TEMPLATE.read_text(encoding="utf-8"))
+        for path in ("migrations/env.py", "migrations/script.py.mako"):
+            write(base / path, service_files(name)[path])
         (base / "migrations" / "versions").mkdir(parents=True, exist_ok=True)
         write(self.root / "alembic.ini.d" / f"{name}.ini", service_ini(name) + ini)
         self.models(name, models)

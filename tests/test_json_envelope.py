@@ -69,7 +69,7 @@ def test_every_command_has_a_schema_and_a_documented_section() -> None:
 
 
 #: Each command as the scenario below runs it successfully; ``train resume`` needs a stopped
-#: train: test_a_failed_step_then_resume.
+#: train: test_a_failed_step_then_resume; ``init`` an empty folder: test_init.
 SUCCESS_RUNS: list[tuple[str, ...]] = [
     ("heads",), ("services",), ("history",), ("current",), ("stamp", "--all-heads", "--sql"),
     ("stamp", "users@head"), ("stamp", "users@base"), ("graph",), ("graph", "--revisions"), ("lint",),
@@ -77,6 +77,7 @@ SUCCESS_RUNS: list[tuple[str, ...]] = [
     ("train", "run", "first-release", "--dry-run"), ("train", "run", "first-release", "--sql"),
     ("train", "run", "first-release"), ("train", "status", "first-release"), ("check", "--drift"), ("generate", "-m", "nothing"),
     ("merge", "--all"), ("downgrade", "users@base", "--cascade"), ("upgrade",), ("plan",),
+    ("new-service", "payments"), ("plan",),
     ("fleet", "plan", "f"), ("fleet", "run", "f", "first-release"),
     ("fleet", "status", "f", "first-release"),
 ]
@@ -90,7 +91,7 @@ ERROR_RUNS: list[tuple[str, ...]] = [
     ("train", "run", "no-such-train"), ("train", "resume", "no-such-train"),
     ("train", "status", "bad/name"), ("check", "nosuch"), ("generate", "nosuch", "-m", "x"),
     ("merge",), ("fleet", "plan", "nosuch"), ("fleet", "run", "nosuch", "first-release"),
-    ("fleet", "status", "f", "bad/name"),
+    ("fleet", "status", "f", "bad/name"), ("init",), ("new-service", "orders"),
 ]
 
 
@@ -100,7 +101,7 @@ def command_of(args: tuple[str, ...]) -> str:
 
 def test_the_scenarios_cover_every_command() -> None:
     commands = set(all_commands())
-    assert {command_of(a) for a in SUCCESS_RUNS} | {"train resume"} == commands
+    assert {command_of(a) for a in SUCCESS_RUNS} | {"train resume", "init"} == commands
     assert {command_of(a) for a in ERROR_RUNS} == commands
 
 
@@ -161,6 +162,11 @@ def test_a_failed_step_then_resume(example: Path, db, registry: Registry) -> Non
     resumed = run_json(example, "train", "resume", "t", url=db.url, registry=registry)
     assert resumed["exit_code"] == 0 and resumed["kind"] == "resume"
     assert resumed["applied"][-1]["revision"] == "c0c0c0c0c0c0"
+
+
+def test_init(tmp_path: Path, registry: Registry) -> None:
+    document = run_json(tmp_path / "new", "init", registry=registry)
+    assert document["verdict"] == "created" and "pyproject.toml" in document["created"]
 
 
 def test_unknown_command_is_an_error_envelope_too(example: Path, registry: Registry) -> None:

@@ -211,5 +211,7 @@ def test_declarative_models_in_a_single_module_service_and_another_services_dir(
     assert ws.ownership.tables_of("billing") == {"accounts"}
     assert ws.ownership.tables_of("audit") == {"events"}
     plan = orchestrate(root, "plan", "--json", url=db.url)
-    assert plan.exit_code == 0, plan.stderr
-    assert [s["heads"] for s in json.loads(plan.stdout)["services"]] == [[], []]
+    assert plan.exit_code == 1, plan.stderr  # models without revisions: changes to generate
+    services = json.loads(plan.stdout)["services"]
+    assert [s["heads"] for s in services] == [[], []]
+    assert [[f["code"] for f in s["findings"]] for s in services] == [["model-changes"]] * 2

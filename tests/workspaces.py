@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from benchmarks.synthetic import service_ini
+from orchestrator.workspace.scaffold import service_ini
 
 Op = tuple[str, str]
 

@@ -43,6 +43,7 @@ from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.state import DatabaseState, read_state_sync
+from orchestrator.workspace.layout import LayoutProblem
 from orchestrator.workspace.ownership import OwnershipRegistry
 
 PLUGIN = "orchestrate.shared_reflection"
@@ -126,6 +127,8 @@ class ChangeReport:
     database: dict
     services: list[ServiceChanges]
     snapshot: Snapshot
+    #: The workspace's layout problems (``check`` reports them; see workspace.layout).
+    layout: list[LayoutProblem] = field(default_factory=list)
 
     def __getitem__(self, service: str) -> ServiceChanges:
         for entry in self.services:
@@ -141,12 +144,14 @@ class ChangeReport:
 
     @property
     def clean(self) -> bool:
-        return not any(s.changes or s.problems or s.blocker for s in self.services)
+        return not any(s.changes or s.problems or s.blocker for s in self.services) and not any(
+            p.severity == "error" for p in self.layout)
 
     def to_dict(self) -> dict:
         return {
             "database": self.database,
             "services": [s.to_dict() for s in self.services],
+            "layout": [p.to_dict() for p in self.layout],
             "verdict": "clean" if self.clean else "changes",
         }
 

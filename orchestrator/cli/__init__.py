@@ -14,6 +14,7 @@ from orchestrator.cli import (  # noqa: F401  (each module registers its command
     lint,
     migrate,
     plan,
+    scaffold,
     services,
     trains,
 )

@@ -56,8 +56,12 @@ def render_check(report: ChangeReport) -> RenderableType:
         items += [f"{entry.service}: {change}" for change in entry.changes]
         items += [text(("error: ", "red"), problem) for problem in entry.problems]
         items += [text(("note: ", "yellow"), note) for note in entry.unverified]
+    items += [text((f"{p.severity}: ", "red" if p.severity == "error" else "yellow"), p.message)
+              for p in report.layout]
+    differ = any(s.changes or s.problems or s.blocker for s in report.services)
     items += ["", styled("clean: the models match the migrations", "green") if report.clean
-              else styled("the models and the migrations differ", "bold red")]
+              else styled("the models and the migrations differ" if differ
+                          else "the workspace's layout has errors (above)", "bold red")]
     return stack(*items)
 
 

@@ -71,6 +71,11 @@ class Service:
         return config
 
 
+def is_valid_name(name: str) -> bool:
+    """Whether ``name`` can name a service (or a table orchestrate puts into SQL)."""
+    return bool(_NAME.match(name))
+
+
 def default_version_table(service: str) -> str:
     return f"alembic_version_{service}"
 

@@ -43,6 +43,14 @@ class ServiceConfigError(ConfigError):
         self.path = path
 
 
+class WouldOverwrite(ConfigError):
+    """Scaffolding found a file where it would write one: nothing is overwritten."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"refusing to overwrite {path}\n{reason}")
+        self.path = path
+
+
 class UnknownService(ConfigError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"unknown service {name!r}" + did_you_mean(name, known)

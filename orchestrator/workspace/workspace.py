@@ -17,6 +17,7 @@ from orchestrator.core.errors import (
 from orchestrator.core.gc_tuning import paced_collections
 from orchestrator.history.revisions import DEFAULT_DIALECT, ServiceHistory
 from orchestrator.workspace.enum_types import enum_uses
+from orchestrator.workspace.layout import LayoutProblem, layout_problems
 from orchestrator.workspace.model_loader import load_metadata, prepare_imports
 from orchestrator.workspace.ownership import OwnershipRegistry
 
@@ -61,7 +62,8 @@ class Workspace:
             services[service.name] = replace(
                 service, extensions=settings.extensions + service.extensions)
         if not services:
-            raise ConfigError(f"{ini_dir}: no service ini files (*.ini) found")
+            raise ConfigError(f"{ini_dir}: no service ini files (*.ini) found\n"
+                              "add a service with `orchestrate new-service NAME`")
         _check_version_tables_distinct(services)
         for service in services.values():
             for needed in service.depends_on:
@@ -152,6 +154,16 @@ class Workspace:
                 for table in self.unowned_model_tables.get(name, [])]
 
     @cached_property
+    def layout_problems(self) -> list[LayoutProblem]:
+        """Service folders no ini names, inis naming no service folder of their own."""
+        return layout_problems(self.settings, self.services)
+
+    @cached_property
+    def services_without_tables(self) -> list[str]:
+        """New services: no table in their models or ``tables =``, and none in their history."""
+        return [name for name in self.names if not self.claims.tables_of(name)]
+
+    @cached_property
     def claims(self) -> OwnershipRegistry:
         """The ownership registry as claimed, overlaps kept (for reports such as ``plan``)."""
         claims: dict[str, list[tuple[str, str]]] = {}
@@ -167,14 +179,16 @@ class Workspace:
                 ]
                 claims[name] = [(table, "models") for table in model_tables]
             self._check_not_version_tables(service, [table for table, _ in claims[name]])
-            if not claims[name]:
-                raise OwnershipError(
-                    f"service {name!r} defines no tables: {service.models} has none in its "
-                    f"MetaData (checked every submodule) and {service.ini_path} lists none"
-                )
             declared = enum_uses(self.metadata[name], [table for table, _ in claims[name]])
             enums[name] = [enum for enum, use in declared.items() if use.creates]
-            claims[name] += [(t, "history") for t in self.histories[name].table_claims()]
+            created = self.histories[name].table_claims()
+            if not claims[name] and created:  # autogenerate would drop every one of them
+                raise OwnershipError(
+                    f"service {name!r} defines no tables, but its revisions create "
+                    f"{', '.join(sorted(created))}: {service.models} has none in its "
+                    f"MetaData (checked every submodule) and {service.ini_path} lists none"
+                )
+            claims[name] += [(t, "history") for t in created]
         return OwnershipRegistry.build(
             claims, ignore=self.settings.ignore, version_tables=self.version_tables,
             enum_claims=enums,
