@@ -9,10 +9,11 @@ exactly what ``upgrade`` would apply. ``Plan.to_dict()`` is the payload of
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from orchestrator.autogenerate.autodetect import detect_changes
-from orchestrator.core.errors import RevisionError
+from orchestrator.core.errors import OfflineRenderFailed, RevisionError
 from orchestrator.history.revision_graph import Node
 from orchestrator.lint import LintFinding, dialect_of, lint_revisions
 from orchestrator.runtime.database import describe_database
@@ -120,8 +121,12 @@ class Plan:
         }
 
 
-async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
-    """Everything ``plan`` shows; ``sql`` also renders the pending steps as one SQL script."""
+async def make_plan(orch: Orchestration, sql: bool = False,
+                    sql_out: Callable[[str], None] | None = None) -> Plan:
+    """Everything ``plan`` shows; ``sql`` also renders the pending steps as one SQL script,
+    each step's SQL handed to ``sql_out`` as soon as it is rendered. A revision that cannot be
+    rendered offline raises :class:`OfflineRenderFailed` whose ``result`` is the plan, with
+    the SQL of the steps before it."""
     ws = orch.workspace
     require_extensions(ws.services.values())  # a hook that does not import: exit 2
     state = await orch.state()
@@ -164,7 +169,11 @@ async def make_plan(orch: Orchestration, sql: bool = False) -> Plan:
     database = describe_database(orch.url, state.exists)
     plan = Plan(database, list(services.values()), steps, findings)
     if sql:
-        plan.sql = Executor(ws).render_sql(orch.url, steps, state)
+        try:
+            plan.sql = Executor(ws).render_sql(orch.url, steps, state, sql_out)
+        except OfflineRenderFailed as error:
+            plan.sql, error.result = error.sql, plan
+            raise
     return plan
 
 

@@ -34,6 +34,11 @@ def schema_file(command: str | None) -> Path:
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
+    return schema_registry()
+
+
+def schema_registry() -> Registry:
+    """Every schema of docs/schemas/, checked, by its ``$id``."""
     resources = []
     for path in sorted(SCHEMAS.glob("*.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))

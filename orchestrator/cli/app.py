@@ -105,6 +105,14 @@ def run(coroutine_function: Callable[..., Any], *args: Any, **kwargs: Any) -> An
     return anyio.run(functools.partial(coroutine_function, *args, **kwargs))
 
 
+def sql_stream() -> Callable[[str], None] | None:
+    """Where ``--sql`` prints each step's SQL as soon as it is rendered: stdout, for a person;
+    None under ``--json`` (the script goes into the document)."""
+    if global_options().json:
+        return None
+    return lambda chunk: click.echo(chunk, nl=False)
+
+
 wait_option = click.option(
     "--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
     help="How long to wait for another runner (a train, an upgrade) to finish with the database.")
@@ -290,4 +298,4 @@ def main() -> None:
 
 
 __all__ = ["GLOBAL_OPTIONS", "GlobalOptions", "Output", "global_options", "main", "run",
-           "wait_option"]
+           "sql_stream", "wait_option"]

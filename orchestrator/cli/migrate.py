@@ -2,13 +2,14 @@
 (the SQL script with --sql, else one line per applied step)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cli.app import Output, main, run, wait_option
+from orchestrator.cli.app import Output, main, run, sql_stream, wait_option
 from orchestrator.cli.render import stack, styled
-from orchestrator.core.errors import ConfigError
+from orchestrator.core.errors import ConfigError, DatabaseError
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -18,18 +19,27 @@ if TYPE_CHECKING:
 
 
 def render_migration(result: MigrationRun, done_word: str) -> RenderableType:
-    """``done_word`` ("upgraded", "downgraded") starts each applied step's line."""
+    """``done_word`` ("upgraded", "downgraded") starts each applied step's line; with --sql,
+    the script."""
     if result.sql is not None:
         return result.sql
+    lines = [f"{done_word} {a.step.service:<16} {a.step.revision:<14} "
+             f"{a.seconds * 1000:7.1f} ms  {a.step.message}" for a in result.applied]
+    failed = result.failed
+    if failed is not None:
+        return stack(*lines, styled(
+            f"{len(result.applied)} step(s) applied and committed before step "
+            f"{result.failed_at} of {len(result.steps)} ({failed.service} {failed.revision}) "
+            "failed; the steps after it were not run", "red"))
     if not result.applied:
         return "nothing to do: every target is already there"
-    return stack(*(f"{done_word} {a.step.service:<16} {a.step.revision:<14} "
-                   f"{a.seconds * 1000:7.1f} ms  {a.step.message}" for a in result.applied),
-                 styled(f"{len(result.applied)} step(s) applied", "green"))
+    return stack(*lines, styled(f"{len(result.applied)} step(s) applied", "green"))
 
 
-def migration_output(orch: Orchestration, result: MigrationRun, done_word: str) -> Output:
-    """The run as JSON (the SQL in ``sql`` with --sql), or as lines for a person."""
+def migration_output(orch: Orchestration, result: MigrationRun, done_word: str,
+                     error: DatabaseError | None = None, streamed: bool = False) -> Output:
+    """The run as JSON (the SQL in ``sql`` with --sql), or as lines for a person; a run that
+    stopped (``error``) shows what it did before, and the error on stderr (exit 3)."""
     from orchestrator.runtime.database import describe_database
 
     payload = result.to_dict()
@@ -38,8 +48,27 @@ def migration_output(orch: Orchestration, result: MigrationRun, done_word: str) 
         verdict = "sql"
     else:
         verdict = "applied" if result.applied else "nothing-to-do"
-    return Output(payload, human=lambda: render_migration(result, done_word), verdict=verdict,
+    human = None if streamed else (lambda: render_migration(result, done_word))
+    return Output(payload, human=human,
+                  verdict="error" if error is not None else verdict,
+                  exit_code=error.exit_code if error is not None else 0, error=error,
                   database=describe_database(orch.url))
+
+
+def _migrate(orch: Orchestration, sql: bool, done_word: str,
+             call: Callable[[Callable[[str], None] | None], MigrationRun]) -> Output:
+    """Run ``call`` (given where --sql streams each step's SQL); a run that stopped part way
+    is reported with what it did before."""
+    from orchestrator.runtime.migrate import MigrationRun
+
+    out = sql_stream() if sql else None
+    try:
+        result = call(out)
+    except DatabaseError as error:
+        if not isinstance(error.result, MigrationRun):
+            raise
+        return migration_output(orch, error.result, done_word, error, streamed=out is not None)
+    return migration_output(orch, result, done_word, streamed=out is not None)
 
 
 @main.command()
@@ -61,9 +90,9 @@ def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requi
     parsed = parse_targets(targets, orch.workspace.names) or None
     if parsed:
         orch.workspace.select(list(parsed))
-    result = run(migrate.upgrade, orch, parsed, with_requirements=with_requirements, sql=sql,
-                 wait=wait)
-    return migration_output(orch, result, "upgraded")
+    return _migrate(orch, sql, "upgraded", lambda out: run(
+        migrate.upgrade, orch, parsed, with_requirements=with_requirements, sql=sql, wait=wait,
+        sql_out=out))
 
 
 @main.command()
@@ -84,6 +113,6 @@ def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, wait: 
         raise ConfigError(f"downgrade needs SERVICE@REV, got {target!r}\n"
                           "SERVICE@base removes all of the service's revisions")
     orch.workspace.service(service)
-    result = run(migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql,
-                 wait=wait)
-    return migration_output(orch, result, "downgraded")
+    return _migrate(orch, sql, "downgraded", lambda out: run(
+        migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql, wait=wait,
+        sql_out=out))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cli.app import Output, main, run
+from orchestrator.cli.app import Output, main, run, sql_stream
 from orchestrator.cli.render import Part, short, stack, styled, table, text
 
 if TYPE_CHECKING:
@@ -98,11 +98,25 @@ def _verdict(plan: Plan) -> Text:
               help="Print the SQL of the pending steps instead (with --json: in the \"sql\" field).")
 def plan(orch: Orchestration, sql: bool) -> Output:
     """The whole release at a glance: every service, then the ordered steps; exit 1 on problems."""
-    from orchestrator.planner import make_plan
+    from orchestrator.core.errors import DatabaseError
+    from orchestrator.planner import Plan, make_plan
 
-    result = run(make_plan, orch, sql=sql)
+    out = sql_stream() if sql else None
+    error: DatabaseError | None = None
+    try:
+        result = run(make_plan, orch, sql=sql, sql_out=out)
+    except DatabaseError as stopped:  # --sql stopped at a revision: the SQL before it stands
+        if not isinstance(stopped.result, Plan):
+            raise
+        result, error = stopped.result, stopped
     payload = result.to_dict()
     if sql:
         payload["sql"] = result.sql
-    return Output(payload, human=lambda: result.sql if sql else render_plan(result),
-                  exit_code=0 if result.clean else 1)
+    if error is not None:
+        payload["verdict"] = "error"
+    if out is not None:
+        human = None  # streamed step by step
+    else:
+        human = (lambda: result.sql) if sql else (lambda: render_plan(result))
+    return Output(payload, human=human, error=error,
+                  exit_code=error.exit_code if error else 0 if result.clean else 1)

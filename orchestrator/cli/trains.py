@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from orchestrator.cli.app import Output, main, run, wait_option
+from orchestrator.cli.app import Output, main, run, sql_stream, wait_option
 from orchestrator.cli.render import stack, styled, table, text
 
 if TYPE_CHECKING:
@@ -117,12 +117,21 @@ def _train_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _run_output(orch: Orchestration, name: str, dry_run: bool, **options: Any) -> Output:
+    from orchestrator.core.errors import DatabaseError
     from orchestrator.runtime.database import describe_database
     from orchestrator.trains import run_train
     from orchestrator.trains.progress import Progress
+    from orchestrator.trains.run import TrainRun
 
-    result = run(run_train, orch, name, dry_run=dry_run, progress=Progress.for_terminal(),
-                 **options)
+    out = sql_stream() if options.get("sql") else None
+    error: DatabaseError | None = None
+    try:
+        result = run(run_train, orch, name, dry_run=dry_run, progress=Progress.for_terminal(),
+                     sql_out=out, **options)
+    except DatabaseError as stopped:  # --sql stopped at a revision: the SQL before it stands
+        if not isinstance(stopped.result, TrainRun):
+            raise
+        result, error = stopped.result, stopped
     payload = result.to_dict()
     if result.sql is not None:
         payload["sql"] = result.sql
@@ -131,7 +140,9 @@ def _run_output(orch: Orchestration, name: str, dry_run: bool, **options: Any) -
         verdict = "dry-run"
     else:
         verdict = "applied" if result.applied else "nothing-to-do"
-    return Output(payload, human=lambda: render_train_run(result, dry_run), verdict=verdict,
+    human = None if out is not None else (lambda: render_train_run(result, dry_run))
+    return Output(payload, human=human, verdict="error" if error else verdict, error=error,
+                  exit_code=error.exit_code if error else 0,
                   database=describe_database(orch.url))
 
 

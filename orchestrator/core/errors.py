@@ -95,6 +95,9 @@ class DatabaseError(OrchestrateError):
     """The database could not be reached, or a statement failed at run time (exit 3)."""
 
     exit_code = 3
+    #: What the command had done when it stopped (the library call's result so far: the steps
+    #: that committed, the SQL rendered), set by the call that stopped; None: nothing.
+    result: object | None = None
 
 
 class DatabaseMissing(DatabaseError):
@@ -112,6 +115,30 @@ class MigrationFailed(DatabaseError):
         self.service = service
         self.revision = revision
         self.error = error
+
+
+class OfflineRenderFailed(DatabaseError):
+    """A revision could not be rendered as SQL without a database (``--sql``).
+
+    ``sql`` is what the steps before it rendered; nothing of the failing step is in it.
+    """
+
+    def __init__(self, service: str, revision: str, position: int, where: str,
+                 error: BaseException, sql: str) -> None:
+        super().__init__(
+            f"--sql stopped at step {position}: service {service!r}, revision {revision} "
+            f"({where}) cannot be rendered as SQL without a database: "
+            f"{type(error).__name__}: {error}\n"
+            "it needs a live database (it reads through op.get_bind(), or uses what "
+            "op.execute() returns); the SQL printed is that of the steps before it, nothing "
+            "of this one. Apply those, then run this step online (without --sql)"
+        )
+        self.service = service
+        self.revision = revision
+        self.position = position
+        self.where = where
+        self.error = error
+        self.sql = sql
 
 
 class LockLost(DatabaseError):

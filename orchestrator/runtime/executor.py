@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import time
+import traceback
 from asyncio import CancelledError
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import networkx as nx
@@ -19,7 +21,13 @@ from alembic.script import ScriptDirectory
 from greenlet import GreenletExit
 from sqlalchemy.engine import URL, Connection
 
-from orchestrator.core.errors import LockLost, MigrationFailed, RevisionError, RunnerStopped
+from orchestrator.core.errors import (
+    LockLost,
+    MigrationFailed,
+    OfflineRenderFailed,
+    RevisionError,
+    RunnerStopped,
+)
 from orchestrator.core.interrupts import StopRequest, stop_at_step_boundaries
 from orchestrator.core.logs import get_logger
 from orchestrator.runtime.database import alembic_config_url, connect, connection_lost
@@ -204,28 +212,46 @@ class Executor:
                 raise
             raise MigrationFailed(step.service, step.revision, error) from error
 
-    def render_sql(self, url: URL, steps: Sequence[Step], state: DatabaseState) -> str:
-        """The whole sequence as one offline SQL script, in order, with no database."""
-        buffer = io.StringIO()
+    def render_sql(self, url: URL, steps: Sequence[Step], state: DatabaseState,
+                   out: Callable[[str], None] | None = None) -> str:
+        """The whole sequence as one offline SQL script, in order, with no database.
+
+        Step by step: each step's SQL is handed to ``out`` (when given) as soon as it is
+        rendered. A revision that cannot be rendered offline stops the script with
+        :class:`OfflineRenderFailed` (its file and line named), carrying the steps before it.
+        """
+        rendered: list[str] = []
         heads = {name: tuple(state.heads_of(name)) for name in self.workspace.services}
-        dialect = url.get_backend_name()
-        for step in steps:
-            buffer.write(f"\n-- {step.direction.value} {step.service} {step.revision}"
-                         f"{': ' + step.message if step.message else ''}\n\n")
-            with self._environment(step, url, as_sql=True, starting_rev=heads[step.service] or None,
-                                   output_buffer=buffer) as env:
-                env.configure(
-                    url=url,
-                    literal_binds=True,
-                    dialect_opts={"paramstyle": "named"},
-                    transaction_per_migration=True,
-                    output_buffer=buffer,
-                    **self._options(step.service, dialect),
-                )
-                self._carry_memo(env, step)
-                with env.begin_transaction():
-                    env.run_migrations()
+        for position, step in enumerate(steps, 1):
+            try:
+                chunk = self._render_step(url, step, heads[step.service])
+            except Exception as error:
+                raise OfflineRenderFailed(step.service, step.revision, position,
+                                          self._where(step, error), error,
+                                          "".join(rendered)) from error
+            rendered.append(chunk)
+            if out is not None:
+                out(chunk)
             heads[step.service] = self._heads_after(step, heads[step.service])
+        return "".join(rendered)
+
+    def _render_step(self, url: URL, step: Step, heads: tuple[str, ...]) -> str:
+        buffer = io.StringIO()
+        buffer.write(f"\n-- {step.direction.value} {step.service} {step.revision}"
+                     f"{': ' + step.message if step.message else ''}\n\n")
+        with self._environment(step, url, as_sql=True, starting_rev=heads or None,
+                               output_buffer=buffer) as env:
+            env.configure(
+                url=url,
+                literal_binds=True,
+                dialect_opts={"paramstyle": "named"},
+                transaction_per_migration=True,
+                output_buffer=buffer,
+                **self._options(step.service, url.get_backend_name()),
+            )
+            self._carry_memo(env, step)
+            with env.begin_transaction():
+                env.run_migrations()
         return buffer.getvalue()
 
     def stamp(self, connection: Connection, service: str, revisions: tuple[str, ...]) -> None:
@@ -258,6 +284,14 @@ class Executor:
             self.workspace.service(service).alembic_config(), script,
             fn=lambda heads, _ctx: script._stamp_revs(revisions, heads),
             destination_rev=revisions, **kw)
+
+    def _where(self, step: Step, error: BaseException) -> str:
+        """``file:line`` of the revision's own line where ``error`` was raised (the file
+        alone when the error came from elsewhere)."""
+        path = Path(self.script(step.service).get_revision(step.revision).path).resolve()
+        lines = [line for frame, line in traceback.walk_tb(error.__traceback__)
+                 if Path(frame.f_code.co_filename).resolve() == path]
+        return f"{path}:{lines[-1]}" if lines else str(path)
 
     def _environment(self, step: Step, url: URL, **kw: object) -> EnvironmentContext:
         """Alembic's environment for one step; Alembic's config holds the database URL (when

@@ -3,14 +3,20 @@
 Applying takes the same one-runner-per-database lock as release trains (``runtime.lock``), and
 only then reads the database and works out the steps, on the lock's own connection: two
 deploys started at once never apply a revision twice, nor race a train.
+
+A run that stops (a failing revision, a lost lock, a revision ``--sql`` cannot render) raises
+a :class:`~orchestrator.core.errors.DatabaseError` whose ``result`` is the
+:class:`MigrationRun` so far: the steps that committed (or the SQL rendered) before it, and
+the step it stopped at.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from orchestrator.runtime.executor import AppliedStep, Executor, StepCallback
+from orchestrator.core.errors import DatabaseError, OfflineRenderFailed
 from orchestrator.runtime.database_lock import migration_lock
+from orchestrator.runtime.executor import AppliedStep, Executor, StepCallback
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import DatabaseState, read_state_sync
@@ -21,13 +27,22 @@ class MigrationRun:
     steps: list[Step]
     applied: list[AppliedStep] = field(default_factory=list)
     sql: str | None = None
+    #: The position (from 1) of the step the run stopped at, when it failed.
+    failed_at: int | None = None
+
+    @property
+    def failed(self) -> Step | None:
+        return self.steps[self.failed_at - 1] if self.failed_at else None
 
     def to_dict(self) -> dict:
-        return {
+        document = {
             "steps": [{"position": n, **s.to_dict()} for n, s in enumerate(self.steps, 1)],
             "applied": [{"position": n, **a.step.to_dict(), "seconds": round(a.seconds, 4)}
                         for n, a in enumerate(self.applied, 1)],
         }
+        if self.failed is not None:
+            document["failed"] = {"position": self.failed_at, **self.failed.to_dict()}
+        return document
 
 
 async def upgrade(
@@ -38,16 +53,18 @@ async def upgrade(
     sql: bool = False,
     before_step: StepCallback | None = None,
     wait: float = 0.0,
+    sql_out: Callable[[str], None] | None = None,
 ) -> MigrationRun:
     """Bring the targets (default: every service) to their revisions, in global order.
 
-    With ``sql``, no database is touched: the script starts from an empty database.
+    With ``sql``, no database is touched: the script starts from an empty database; each
+    step's SQL goes to ``sql_out`` as soon as it is rendered.
     """
     orch.check_configuration()
     if sql:
         state = DatabaseState(heads={})
         steps = Sequencer(orch.revision_graph, state).upgrade(targets, with_requirements)
-        return MigrationRun(steps, sql=Executor(orch.workspace).render_sql(orch.url, steps, state))
+        return _render(orch, steps, state, sql_out)
     return await _apply_under_lock(
         orch, "upgrade", wait, before_step,
         lambda state: Sequencer(orch.revision_graph, state).upgrade(targets, with_requirements))
@@ -62,6 +79,7 @@ async def downgrade(
     sql: bool = False,
     before_step: StepCallback | None = None,
     wait: float = 0.0,
+    sql_out: Callable[[str], None] | None = None,
 ) -> MigrationRun:
     """Take ``service`` down to ``revision``; refused when other services depend on it.
 
@@ -71,7 +89,7 @@ async def downgrade(
     if sql:
         state = await orch.state()
         steps = Sequencer(orch.revision_graph, state).downgrade(service, revision, cascade)
-        return MigrationRun(steps, sql=Executor(orch.workspace).render_sql(orch.url, steps, state))
+        return _render(orch, steps, state, sql_out)
     return await _apply_under_lock(
         orch, "downgrade", wait, before_step,
         lambda state: Sequencer(orch.revision_graph, state).downgrade(service, revision, cascade))
@@ -94,6 +112,22 @@ async def _apply_under_lock(orch: Orchestration, command: str, wait: float,
         run = MigrationRun(sequence(state))
         if run.steps:
             await held.connection.run_sync(held.record)
-            run.applied = await executor.apply(orch.url, run.steps, before_step=before_step,
-                                               lock=held)
+            try:
+                await executor.apply(orch.url, run.steps, before_step=before_step, lock=held,
+                                     after_step=lambda _index, done: run.applied.append(done))
+            except DatabaseError as error:
+                run.failed_at = len(run.applied) + 1
+                error.result = run
+                raise
         return run
+
+
+def _render(orch: Orchestration, steps: list[Step], state: DatabaseState,
+            out: Callable[[str], None] | None) -> MigrationRun:
+    run = MigrationRun(steps)
+    try:
+        run.sql = Executor(orch.workspace).render_sql(orch.url, steps, state, out)
+    except OfflineRenderFailed as error:
+        run.sql, run.failed_at, error.result = error.sql, error.position, run
+        raise
+    return run

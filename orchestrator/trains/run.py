@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from asyncio import CancelledError
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +22,13 @@ import structlog
 from sqlalchemy import String, text
 from sqlalchemy.engine import Connection
 
-from orchestrator.core.errors import ConfigError, DatabaseError, MigrationFailed, RunnerStopped
+from orchestrator.core.errors import (
+    ConfigError,
+    DatabaseError,
+    MigrationFailed,
+    OfflineRenderFailed,
+    RunnerStopped,
+)
 from orchestrator.core.logs import get_logger
 from orchestrator.runtime.database import connect
 from orchestrator.runtime.database_lock import migration_lock
@@ -83,14 +90,18 @@ class TrainRun:
 
 async def run_train(orch: Orchestration, name: str, *, resume: bool = False,
                     dry_run: bool = False, sql: bool = False, wait: float = 0.0,
-                    progress: Progress | None = None) -> TrainRun:
-    """Run (or resume) train ``name``; with ``dry_run`` or ``sql`` nothing is written."""
+                    progress: Progress | None = None,
+                    sql_out: Callable[[str], None] | None = None) -> TrainRun:
+    """Run (or resume) train ``name``; with ``dry_run`` or ``sql`` nothing is written (with
+    ``sql``, each step's SQL goes to ``sql_out`` as soon as it is rendered; a revision that
+    cannot be rendered offline raises ``OfflineRenderFailed`` whose ``result`` is the run with
+    the SQL before it)."""
     ws = orch.workspace
     manifest = load_manifest(ws.settings, name, ws.histories)
     orch.check_configuration()
     kind = "resume" if resume else "run"
     if sql or dry_run:
-        return await _preview(orch, manifest, kind, sql)
+        return await _preview(orch, manifest, kind, sql, sql_out)
     if manifest.timeouts and orch.url.get_backend_name() != "postgresql":
         log.info("lock_timeout and statement_timeout apply to PostgreSQL only; ignored",
                  manifest=str(manifest.path))
@@ -164,14 +175,21 @@ def _check_can_start(train: str, kind: str, chain: list[RunRecord],
 
 
 async def _preview(orch: Orchestration, manifest: TrainManifest, kind: str,
-                   sql: bool) -> TrainRun:
+                   sql: bool, sql_out: Callable[[str], None] | None) -> TrainRun:
     """``--dry-run``: the checks and steps of a real run, read-only. ``--sql``: the SQL."""
     state = await orch.state()
     steps = train_steps(manifest, orch.revision_graph, state)
     if sql:
         train_run = TrainRun(manifest, kind, steps)
-        train_run.sql = _timeouts_sql(manifest, orch) + Executor(orch.workspace).render_sql(
-            orch.url, steps, state)
+        timeouts = _timeouts_sql(manifest, orch)
+        if sql_out is not None and timeouts:
+            sql_out(timeouts)
+        try:
+            train_run.sql = timeouts + Executor(orch.workspace).render_sql(
+                orch.url, steps, state, sql_out)
+        except OfflineRenderFailed as error:
+            train_run.sql, error.result = timeouts + error.sql, train_run
+            raise
         return train_run
     if not state.exists:
         return _plan_run(None, manifest, kind, steps)
