@@ -19,6 +19,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 from alembic.autogenerate import produce_migrations
 from alembic.operations import ops
 from alembic.runtime.environment import EnvironmentContext
@@ -29,12 +30,14 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from orchestrator.autogenerate.comparison_cache import ComparisonCache
 from orchestrator.autogenerate.drift import Drift, find_drift
 from orchestrator.autogenerate.reflection import Snapshot, SnapshotInspector, reflect
 from orchestrator.autogenerate.unstable_types import UnstableType, find_unstable_types
 from orchestrator.config.service import Service
 from orchestrator.core.concurrency import task_group
 from orchestrator.core.errors import ConfigError, RevisionError, UnsafeToCompare
+from orchestrator.core.forked import available_cores, balanced, map_forked
 from orchestrator.core.gc_tuning import Pacer, paced_collections
 from orchestrator.core.logs import get_logger
 from orchestrator.history.revisions import ServiceHistory
@@ -89,16 +92,15 @@ class ServiceChanges:
     db_heads: list[str]
     heads: list[str]
     blocker: str | None = None
+    #: The comparison's operations; kept only when asked for (``generate`` writes them).
     script: ops.MigrationScript | None = None
+    #: Whether the models were compared (now, or found clean with the same fingerprints).
+    compared: bool = False
     changes: list[Change] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
     unstable_types: list[UnstableType] = field(default_factory=list)
     unowned_tables: list[str] = field(default_factory=list)  # messages: see Workspace
-
-    @property
-    def compared(self) -> bool:
-        return self.script is not None
 
     @property
     def problems(self) -> list[str]:
@@ -157,12 +159,16 @@ class ChangeReport:
 
 
 async def detect_changes(orch: Orchestration, services: list[str] | None = None, *,
-                         drift: bool = False, state: DatabaseState | None = None
-                         ) -> ChangeReport:
+                         drift: bool = False, state: DatabaseState | None = None,
+                         scripts: bool = False) -> ChangeReport:
     """Compare every named service (default: all) with the database, from one reflection.
 
     With ``drift``, also read every revision of the compared services to find what the
     database holds that their migrations do not explain (:mod:`orchestrator.autogenerate.drift`).
+    With ``scripts``, every service is compared here and its ``MigrationScript`` kept (to be
+    written); otherwise services found clean last time with the same fingerprints are skipped
+    (:mod:`orchestrator.autogenerate.comparison_cache`, unless ``orch.comparison.cache`` is
+    off) and the rest compared by processes forked over the cores (``orch.comparison``).
     """
     ws = orch.workspace
     chosen = [s.name for s in ws.select(services)]
@@ -192,13 +198,81 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
                     entry.drift, entry.unverified = found.drift, found.unverified
                 report.services.append(entry)
             comparable = [e.service for e in report.services if e.blocker is None]
-            scripts = await _compare_all(orch, comparable, snapshot, pool, pacer)
+            if scripts:
+                compared = await _compare_all(orch, comparable, snapshot, pool, pacer)
+                for name, script in compared.items():
+                    report[name].script = script
+                changes = {name: describe(script.upgrade_ops)
+                           for name, script in compared.items()}
+            else:
+                changes = await _changes(orch, comparable, snapshot, pool, pacer)
         for name in comparable:
             entry = report[name]
-            entry.script = scripts[name]
-            entry.changes = describe(entry.script.upgrade_ops)
+            entry.compared, entry.changes = True, changes[name]
             log.debug("compared", service=name, changes=len(entry.changes))
     return report
+
+
+async def _changes(orch: Orchestration, names: list[str], snapshot: Snapshot,
+                   pool: list[AsyncConnection], pacer: Pacer) -> dict[str, list[Change]]:
+    """Each service's changes: from the comparison cache when it was clean with the same
+    fingerprints, else compared (in forked processes when there is enough to compare)."""
+    ws = orch.workspace
+    cache = keys = None
+    if orch.comparison.cache:
+        dialect = pool[0].dialect
+        cache = ComparisonCache(ws.settings.state_dir, dialect,
+                                repr(dialect.server_version_info))
+        extended = any(s.extensions for s in ws.services.values())
+        keys = {name: cache.key(ws.services[name], ws.metadata[name],
+                                ws.ownership.tables_of(name), snapshot, extended)
+                for name in names}
+    found: dict[str, list[Change]] = {}
+    todo = [name for name in names
+            if not (cache is not None and keys is not None and cache.is_clean(name, keys[name]))]
+    found.update((name, []) for name in names if name not in todo)
+    groups = balanced(todo, lambda name: len(ws.ownership.tables_of(name)),
+                      _processes(orch, todo))
+    if len(groups) > 1:
+        def compare_group(group: list[str]) -> dict[str, list[Change]]:
+            return anyio.run(_compare_group, orch, group, snapshot, pacer)
+
+        for result in await anyio.to_thread.run_sync(map_forked, compare_group, groups):
+            found.update(result)
+    else:
+        compared = await _compare_all(orch, todo, snapshot, pool, pacer)
+        found.update((name, describe(script.upgrade_ops)) for name, script in compared.items())
+    if cache is not None and keys is not None:
+        for name in todo:
+            cache.record(name, keys[name], clean=not found[name])
+        cache.save()
+    return found
+
+
+#: Below this many tables per process, forking costs more than it saves.
+MIN_TABLES_PER_PROCESS = 150
+
+
+def _processes(orch: Orchestration, names: list[str]) -> int:
+    """How many processes compare ``names``: the option, else one per core, and only as
+    many as have at least :data:`MIN_TABLES_PER_PROCESS` tables each."""
+    tables = sum(len(orch.workspace.ownership.tables_of(name)) for name in names)
+    wanted = orch.comparison.processes or available_cores()
+    if orch.comparison.processes is None:
+        wanted = min(wanted, tables // MIN_TABLES_PER_PROCESS)
+    return max(1, min(wanted, len(names)))
+
+
+async def _compare_group(orch: Orchestration, names: list[str], snapshot: Snapshot,
+                         pacer: Pacer) -> dict[str, list[Change]]:
+    """In a forked process: compare ``names`` on a connection of its own."""
+    found: dict[str, list[Change]] = {}
+    async with connect(orch.url) as connection:
+        for name in names:
+            script = await connection.run_sync(_compare_one, orch, name, snapshot)
+            found[name] = describe(script.upgrade_ops)
+            pacer.between()
+    return found
 
 
 @asynccontextmanager

@@ -101,7 +101,7 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
     for service in ws.select(services):  # where the files go, before the database is read
         service.require_writable()
     orch.service_graph  # foreign keys making a cycle of services: refused, explained
-    report = await detect_changes(orch, services, drift=True)
+    report = await detect_changes(orch, services, drift=True, scripts=True)
     refuse_unsafe(report)
     histories = ws.histories
     planned: dict[str, PlannedRevision] = {}

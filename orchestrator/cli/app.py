@@ -118,6 +118,26 @@ wait_option = click.option(
     help="How long to wait for another runner (a train, an upgrade) to finish with the database.")
 
 
+def comparison_options(command: Callable[..., Output]) -> Callable[..., Output]:
+    """``--no-cache`` and ``--processes`` for a command that compares models (check, plan)."""
+
+    @click.option("--no-cache", is_flag=True,
+                  help="Compare every service, even those found clean last time with the "
+                       "same models and database (.orchestrate/comparisons).")
+    @click.option("--processes", type=click.IntRange(min=1), default=None, metavar="N",
+                  help="Processes comparing at once (default: one per core, for big "
+                       "comparisons).")
+    @functools.wraps(command)
+    def configured(orch: Orchestration, *args: Any, no_cache: bool, processes: int | None,
+                   **kwargs: Any) -> Output:
+        from orchestrator.runtime.orchestration import ComparisonOptions
+
+        orch.comparison = ComparisonOptions(cache=not no_cache, processes=processes)
+        return command(orch, *args, **kwargs)
+
+    return configured
+
+
 class _GlobalHelp:
     """``--help`` lists a command's own options, then the global ones under their own title."""
 
@@ -297,5 +317,5 @@ def main() -> None:
     """Run Alembic migrations for a monorepo of services sharing one database."""
 
 
-__all__ = ["GLOBAL_OPTIONS", "GlobalOptions", "Output", "global_options", "main", "run",
-           "sql_stream", "wait_option"]
+__all__ = ["GLOBAL_OPTIONS", "GlobalOptions", "Output", "comparison_options", "global_options",
+           "main", "run", "sql_stream", "wait_option"]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cli.app import Output, main, run
+from orchestrator.cli.app import Output, comparison_options, main, run
 from orchestrator.cli.render import short, stack, styled, table, text
 from orchestrator.lint.rule import DIALECTS
 
@@ -94,6 +94,7 @@ def generate(orch: Orchestration, services_: tuple[str, ...], message: str,
 @click.argument("services_", nargs=-1, metavar="[SERVICE]...")
 @click.option("--drift", is_flag=True,
               help="Also report what the database holds that no revision creates.")
+@comparison_options
 def check_command(orch: Orchestration, services_: tuple[str, ...], drift: bool) -> Output:
     """CI gate: exit 1 when any service's models differ from its migrations and database."""
     from orchestrator.autogenerate.check import check as check_models

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cli.app import Output, main, run, sql_stream
+from orchestrator.cli.app import Output, comparison_options, main, run, sql_stream
 from orchestrator.cli.render import Part, short, stack, styled, table, text
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ def _verdict(plan: Plan) -> Text:
 @main.command()
 @click.option("--sql", is_flag=True,
               help="Print the SQL of the pending steps instead (with --json: in the \"sql\" field).")
+@comparison_options
 def plan(orch: Orchestration, sql: bool) -> Output:
     """The whole release at a glance: every service, then the ordered steps; exit 1 on problems."""
     from orchestrator.core.errors import DatabaseError

@@ -5,6 +5,7 @@ build one directly, the CLI builds one from ``--root`` and ``--database-url``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -19,10 +20,21 @@ from orchestrator.workspace.service_graph import ServiceGraph
 from orchestrator.workspace.workspace import Workspace
 
 
+@dataclass(frozen=True)
+class ComparisonOptions:
+    """How models are compared with the database (``--no-cache``, ``--processes``)."""
+
+    #: Skip services found clean last time with the same fingerprints (comparison_cache).
+    cache: bool = True
+    #: Processes comparing at once; None: one per core (small comparisons stay in-process).
+    processes: int | None = None
+
+
 class Orchestration:
     def __init__(self, workspace: Workspace, url: URL) -> None:
         self.workspace = workspace
         self.url = url
+        self.comparison = ComparisonOptions()
         workspace.read_for(url.get_backend_name())
 
     @classmethod
@@ -43,6 +55,7 @@ class Orchestration:
     def for_database(self, url: URL) -> Orchestration:
         """The same workspace on another database, sharing the graphs already built (fleets)."""
         other = Orchestration(self.workspace, url)
+        other.comparison = self.comparison
         for derived in ("service_graph", "revision_graph"):
             if derived in self.__dict__:
                 other.__dict__[derived] = self.__dict__[derived]
