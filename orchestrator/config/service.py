@@ -11,7 +11,7 @@ from alembic.config import Config
 
 from orchestrator.config.extensions import KEYS as EXTENSION_KEYS
 from orchestrator.config.extensions import Declarations, declarations
-from orchestrator.core.errors import ServiceConfigError
+from orchestrator.core.errors import ServiceConfigError, unknown_keys
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LIST_SPLIT = re.compile(r"[\s,]+")
@@ -104,11 +104,7 @@ def read_service(ini_path: Path, services_package: str) -> Service:
         )
     unknown = sorted(set(section) - _KNOWN_KEYS)
     if unknown:
-        raise ServiceConfigError(
-            ini_path,
-            f"[orchestrate] has unknown key(s) {', '.join(unknown)}; "
-            f"known keys: {', '.join(sorted(_KNOWN_KEYS))}",
-        )
+        raise ServiceConfigError(ini_path, unknown_keys("[orchestrate]", unknown, _KNOWN_KEYS))
     name = section.get("service", "").strip() or ini_path.stem
     if not _NAME.match(name):
         raise ServiceConfigError(ini_path, f"[orchestrate] service = {name!r} is not a valid name")

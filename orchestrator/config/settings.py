@@ -9,7 +9,7 @@ from typing import Any
 
 from orchestrator.config.extensions import KEYS as EXTENSION_KEYS
 from orchestrator.config.extensions import Declarations, declarations
-from orchestrator.core.errors import ConfigError, WorkspaceNotFound
+from orchestrator.core.errors import ConfigError, WorkspaceNotFound, unknown_keys
 
 #: Tables that belong to well-known third-party software sharing the database (PostGIS,
 #: Celery, ...). They are ignored unless ``ignore_defaults = false``.
@@ -87,10 +87,7 @@ def load_settings(root: Path) -> Settings:
         raise WorkspaceNotFound(f"{pyproject}: has no [tool.orchestrate] table")
     unknown = sorted(set(table) - _KNOWN_KEYS)
     if unknown:
-        raise ConfigError(
-            f"{pyproject}: [tool.orchestrate] has unknown key(s) {', '.join(unknown)}; "
-            f"known keys: {', '.join(sorted(_KNOWN_KEYS))}"
-        )
+        raise ConfigError(unknown_keys(f"{pyproject}: [tool.orchestrate]", unknown, _KNOWN_KEYS))
     ignore = _string_list(pyproject, table, "ignore")
     if _typed(pyproject, table, "ignore_defaults", bool, True):
         ignore = [*DEFAULT_IGNORE, *ignore]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 #: SQLAlchemy's pointer to its error catalogue: noise for orchestrate's users.
 _BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
@@ -62,6 +62,20 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
     """``"\ndid you mean: orders?"`` when ``word`` is close to some of ``known``; else ``""``."""
     close = difflib.get_close_matches(word, list(known), n=3, cutoff=0.6)
     return f"\ndid you mean: {' or '.join(close)}?" if close else ""
+
+
+def unknown_keys(place: str, unknown: Sequence[str], known: Iterable[str]) -> str:
+    """What is wrong on the first line (``place has unknown key 'x'``), then a "did you mean"
+    per key that is close to a known one, then the known keys."""
+    choices = sorted(known)
+    lines = [f"{place} has unknown key{'s' if len(unknown) > 1 else ''} "
+             + ", ".join(repr(key) for key in unknown)]
+    for key in unknown:
+        suggestion = did_you_mean(key, choices).strip()
+        if suggestion:
+            lines.append(suggestion if len(unknown) == 1 else f"{key!r}: {suggestion}")
+    lines.append(f"known keys: {', '.join(choices)}")
+    return "\n".join(lines)
 
 
 class ModelImportError(ConfigError):

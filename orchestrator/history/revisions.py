@@ -9,6 +9,7 @@ revision does is there for every consumer (ownership, drift, merge, lint, ``hist
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -222,10 +223,23 @@ class ServiceHistory:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise RevisionError(f"service {self.name!r} has no revision {ref!r}")
+            raise RevisionError(f"service {self.name!r} has no revision {ref!r}"
+                                + self.did_you_mean(ref))
         raise RevisionError(
             f"service {self.name!r}: revision prefix {ref!r} is ambiguous: {', '.join(matches)}"
         )
+
+    def did_you_mean(self, ref: str) -> str:
+        """``"\ndid you mean: b7e3d90f1c56?"`` for a mistyped revision (or prefix); else ``""``.
+
+        A prefix is compared with the same number of leading characters of each revision.
+        """
+        full: dict[str, list[str]] = {}
+        for rev in self.revisions:
+            full.setdefault(rev[:len(ref)], []).append(rev)
+        close = difflib.get_close_matches(ref, list(full), n=3, cutoff=0.6)
+        revisions = [rev for prefix in close for rev in full[prefix]][:3]
+        return f"\ndid you mean: {' or '.join(revisions)}?" if revisions else ""
 
     @cached_property
     def children(self) -> dict[str, list[str]]:

@@ -111,7 +111,9 @@ def _resolve_since(ws: Workspace, services: list[str], spec: str) -> tuple[str, 
     if not found:
         where = f"service {services[0]}" if len(services) == 1 else (
             f"services {', '.join(services)}")
-        raise RevisionError(f"--since {spec!r}: no revision {ref!r} in {where}")
+        suggestions = (ws.histories[name].did_you_mean(ref) for name in services)
+        raise RevisionError(f"--since {spec!r}: no revision {ref!r} in {where}"
+                            + next((text for text in suggestions if text), ""))
     if len(found) > 1:
         raise RevisionError(f"--since {spec!r} matches revisions of several services "
                             f"({', '.join(sorted(found))}); write SERVICE@REV")

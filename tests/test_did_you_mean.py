@@ -1,0 +1,64 @@
+""""did you mean" (difflib) for each kind of name a user types: commands, services, revisions
+(full ids and prefixes), and the keys of [tool.orchestrate] and of an ini's [orchestrate]."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from support import edit, orchestrate
+
+ORDERS_INITIAL = "b7e3d90f1c56"
+
+
+def lines(stderr: str) -> list[str]:
+    return [line.strip() for line in stderr.splitlines()]
+
+
+def test_a_mistyped_command(example: Path) -> None:
+    outcome = orchestrate(example, "upgarde")
+    assert outcome.exit_code == 2
+    assert lines(outcome.stderr)[:2] == ["error: no such command 'upgarde'",
+                                         "did you mean: upgrade?"]
+
+
+def test_a_mistyped_service(example: Path) -> None:
+    outcome = orchestrate(example, "history", "ordres")
+    assert outcome.exit_code == 2
+    assert lines(outcome.stderr)[:2] == ["error: unknown service 'ordres'",
+                                         "did you mean: orders?"]
+
+
+def test_a_mistyped_revision_prefix(example: Path, tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    outcome = orchestrate(example, "upgrade", "orders@b7e3d9f0", url=url)  # two digits swapped
+    assert outcome.exit_code == 2
+    first, suggestion = lines(outcome.stderr)[:2]
+    assert first == "error: service 'orders' has no revision 'b7e3d9f0'"
+    assert suggestion == f"did you mean: {ORDERS_INITIAL}?"
+    lint = orchestrate(example, "lint", "orders", "--since", "b7e3d0")
+    assert lint.exit_code == 2 and f"did you mean: {ORDERS_INITIAL}?" in lines(lint.stderr)
+
+
+def test_nothing_close_suggests_nothing(example: Path) -> None:
+    outcome = orchestrate(example, "lint", "orders", "--since", "ffff0000")
+    assert outcome.exit_code == 2 and "did you mean" not in outcome.stderr
+
+
+def test_a_mistyped_workspace_setting(example: Path) -> None:
+    edit(example / "pyproject.toml", "concurrency = 8", "concurency = 8")
+    outcome = orchestrate(example, "services")
+    assert outcome.exit_code == 2
+    first, suggestion, known = lines(outcome.stderr)[:3]
+    assert first == f"error: {example / 'pyproject.toml'}: [tool.orchestrate] has unknown key " \
+        "'concurency'"
+    assert suggestion == "did you mean: concurrency?"
+    assert known.startswith("known keys: ") and "services_dir" in known
+
+
+def test_mistyped_service_settings(example: Path) -> None:
+    ini = example / "alembic.ini.d" / "orders.ini"
+    edit(ini, "tables = orders, order_lines", "tabels = orders, order_lines\nversion_tabel = x")
+    outcome = orchestrate(example, "services")
+    assert outcome.exit_code == 2
+    assert lines(outcome.stderr)[:3] == [
+        f"error: {ini}: [orchestrate] has unknown keys 'tabels', 'version_tabel'",
+        "'tabels': did you mean: tables?", "'version_tabel': did you mean: version_table?"]
