@@ -1,12 +1,15 @@
 """``orchestrate lint`` through the command line: exit codes, JSON, --since, bad input.
 
-Lint reads revision files and renders SQL offline; it never opens the database.
+Lint reads revision files and renders SQL offline; the only thing it asks a database is a
+PostgreSQL server's version (for --pg-version's default).
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+from conftest import PG_SERVER
 from support import orchestrate, write
 
 CORPUS = Path(__file__).parent / "lint_corpus"
@@ -25,7 +28,7 @@ def _revision(example: Path, rev: str, down: str, upgrade: str, downgrade: str) 
 def test_the_bundled_example_is_clean_on_every_dialect_but_mysql(example):
     result = orchestrate(example, "lint")
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "5 revision(s) linted for postgresql: 0 error(s), 0 warning(s)" in result.stdout
+    assert "5 revision(s) linted for postgresql 13: 0 error(s), 0 warning(s)" in result.stdout
     assert orchestrate(example, "lint", "--dialect", "sqlite").exit_code == 0
     assert orchestrate(example, "lint", "--dialect", "mysql").exit_code == 1  # human output too
     mysql = orchestrate(example, "lint", "--dialect", "mysql", "--json")
@@ -47,6 +50,7 @@ def test_json_report_has_a_stable_schema(example):
         "verdict": "clean",
         "database": None,
         "dialect": "postgresql",
+        "pg_version": 13,
         "revisions": [{"service": "users", "revision": "3f2a9c1b0d4e"},
                       {"service": "orders", "revision": ORDERS_HEAD}],
         "findings": [],
@@ -74,7 +78,8 @@ def test_warnings_exit_0_errors_exit_1_and_a_reasoned_suppression_clears_an_erro
     assert failed.exit_code == 1
     report = json.loads(failed.stdout)
     assert [(f["code"], f["severity"], f["revision"]) for f in report["findings"]] == [
-        ("PG401", "warning", "a1a1a1a1a1a1"), ("DS102", "error", "b2b2b2b2b2b2")]
+        ("PG401", "warning", "a1a1a1a1a1a1"), ("DS102", "error", "b2b2b2b2b2b2"),
+        ("PG411", "warning", "b2b2b2b2b2b2")]  # the drop locks a live table, no lock_timeout
     finding = report["findings"][1]
     assert finding["object"] == "column orders.notes"
     assert finding["path"] == drop.relative_to(example).as_posix()  # relative to the workspace
@@ -88,7 +93,7 @@ def test_warnings_exit_0_errors_exit_1_and_a_reasoned_suppression_clears_an_erro
     allowed = orchestrate(example, "lint", "orders", "--json")
     assert allowed.exit_code == 0
     report = json.loads(allowed.stdout)
-    assert report["summary"] == {"revisions": 3, "errors": 0, "warnings": 1, "suppressed": 1}
+    assert report["summary"] == {"revisions": 3, "errors": 0, "warnings": 2, "suppressed": 1}
     assert report["suppressed"][0]["reason"] == "notes moved to the support tool in release 41"
 
 
@@ -126,6 +131,33 @@ def test_bad_input_exits_2_with_a_clear_message(example):
     dialect = orchestrate(example, "lint", "--dialect", "oracle")
     assert dialect.exit_code == 2
     assert "unknown lint dialect 'oracle'" in dialect.stderr
+    version = orchestrate(example, "lint", "--pg-version", "7")
+    assert version.exit_code == 2 and "Traceback" not in version.stderr
+    assert "--pg-version 7: give PostgreSQL's major version" in version.stderr
+
+
+def test_pg_version_given_or_13_when_no_postgresql_server_answers(example):
+    given = json.loads(orchestrate(example, "lint", "--pg-version", "11", "--json").stdout)
+    assert given["pg_version"] == 11
+    assert json.loads(orchestrate(example, "lint", "--dialect", "sqlite", "--json").stdout)[
+        "pg_version"] is None
+    nobody = orchestrate(example, "--database-url", "postgresql://postgres@127.0.0.1:1/x",
+                         "lint", "--json")
+    assert json.loads(nobody.stdout)["pg_version"] == 13, nobody.stderr
+
+
+@pytest.mark.postgres
+def test_pg_version_defaults_to_the_connected_servers(example):
+    import anyio
+    from sqlalchemy.engine import make_url
+
+    from orchestrator.runtime.database import server_major_version
+
+    url = f"{PG_SERVER}/postgres"
+    expected = anyio.run(server_major_version, make_url(url))
+    result = orchestrate(example, "--database-url", url, "lint", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert expected is not None and json.loads(result.stdout)["pg_version"] == expected
 
 
 def test_a_revision_that_is_not_python_exits_2_naming_file_and_line(example):
@@ -143,3 +175,48 @@ def test_the_corpus_fails_with_errors_through_the_cli():
     assert {"OW101", "DS102", "PF506", "PG401", "LN901"} <= codes
     assert report["summary"]["errors"] == len([f for f in report["findings"]
                                                if f["severity"] == "error"]) > 0
+
+
+def test_sarif_and_github_formats_carry_every_finding(example):
+    _revision(example, "a1a1a1a1a1a1", ORDERS_HEAD,
+              '    op.create_index("ix_orders_number_status", "orders", ["number", "status"])\n'
+              '    # orchestrate: allow DS102 -- notes moved to the support tool, see ticket 7\n'
+              '    op.drop_column("orders", "notes")\n'
+              '    op.drop_column("orders", "status")',
+              '    op.drop_index("ix_orders_number_status", table_name="orders")')
+    as_json = json.loads(orchestrate(example, "lint", "orders", "--json").stdout)
+    sarif = orchestrate(example, "lint", "orders", "--format", "sarif")
+    assert sarif.exit_code == 1, sarif.stderr
+    log = json.loads(sarif.stdout)
+    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "orchestrate"
+    rules = [rule["id"] for rule in driver["rules"]]
+    assert rules == sorted(rules) and {"DS102", "PG401", "PG411"} <= set(rules)
+    path = "services/orders/migrations/versions/a1a1a1a1a1a1_x.py"
+    found = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"][
+        "startLine"], "suppressions" in r) for r in run["results"]]
+    assert found == [(f["code"], f["severity"], f["line"], False) for f in as_json["findings"]] \
+        + [("DS102", "error", 18, True)]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]] == result["ruleId"]
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert location == {"uri": path, "uriBaseId": "%SRCROOT%"}
+        assert result["message"]["text"]
+    assert run["results"][-1]["suppressions"] == [
+        {"kind": "inSource", "justification": "notes moved to the support tool, see ticket 7"}]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == example.resolve().as_uri() + "/"
+
+    github = orchestrate(example, "lint", "orders", "--format", "github")
+    assert github.exit_code == 1
+    lines = github.stdout.splitlines()
+    assert lines[-1].startswith("::notice title=orchestrate lint::")
+    assert [line.split(" ", 1)[0] for line in lines[:-1]] == [
+        "::error" if f["severity"] == "error" else "::warning" for f in as_json["findings"]]
+    drop = next(line for line in lines if "DS102" in line)
+    assert drop.startswith(f"::error file={path},line=19,title=DS102 drops a column::")
+    assert "orders:a1a1a1a1a1a1 line 19: drops column orders.status" in drop
+
+    both = orchestrate(example, "lint", "--json", "--format", "sarif")
+    assert both.exit_code == 2 and "choose one" in both.stderr

@@ -279,3 +279,42 @@ def test_the_cache_serves_a_second_reading_without_running_anything(tmp_path, mo
     assert again.reading(content_key(source), rendered=True, path=path) is None
     assert ReadingCache(tmp_path / "cache", "svc", "sqlite").summary(
         content_key(source)) is None
+
+
+def test_statements_know_whether_they_run_in_the_revisions_transaction(tmp_path):
+    path = _revision(tmp_path, '''
+        def upgrade():
+            op.add_column("orders", sa.Column("note", sa.Text()))
+            with op.get_context().autocommit_block():
+                op.create_index("ix_orders_note", "orders", ["note"],
+                                postgresql_concurrently=True)
+            op.execute("COMMIT; DROP INDEX CONCURRENTLY ix_old; BEGIN")
+            op.execute("UPDATE orders SET note = ''")
+        ''')
+    statements = _read(path, render=True).upgrade.sql()
+    assert [(s.verb, s.in_transaction) for s in statements] == [
+        ("alter table", True), ("create index", False), ("drop index", False), ("update", True)]
+
+
+def test_what_a_revision_skips_offline_is_noted_with_its_line(tmp_path):
+    path = _revision(tmp_path, '''
+        from alembic import context
+
+
+        def upgrade():
+            if not context.is_offline_mode():
+                op.execute("UPDATE orders SET note = ''")
+            try:
+                rows = op.get_bind().execute(sa.text("SELECT id FROM orders")).all()
+            except Exception:
+                rows = []
+            op.add_column("orders", sa.Column("note", sa.Text()))
+        ''')
+    upgrade = _read(path).upgrade
+    assert upgrade.complete and [c.name for c in upgrade.calls] == ["connection", "add_column"]
+    assert [(s.line, s.needs_database) for s in upgrade.skipped] == [(11, False), (14, True)]
+    stopped = _read(_revision(tmp_path, '''
+        def upgrade():
+            op.get_bind().execute(sa.text("SELECT 1")).scalar()
+        ''')).upgrade
+    assert stopped.stop is not None and stopped.skipped == []  # the stop says it, once

@@ -5,16 +5,19 @@ from orchestrator.lint import (
     compatibility,
     data_dependent,
     destructive,
+    identifiers,
     locking,
     ownership,
     pitfalls,
     rendering,
     suppression,
+    transactions,
 )
 from orchestrator.lint.rule import Rule
 
 #: Modules with ``RULES`` and ``check(context)``, run in this order on every revision.
-FAMILIES = (ownership, destructive, data_dependent, compatibility, locking, pitfalls)
+FAMILIES = (ownership, destructive, data_dependent, compatibility, locking, transactions,
+            identifiers, pitfalls)
 
 RULES: dict[str, Rule] = {
     rule.code: rule

@@ -27,10 +27,16 @@ UNIQUE_ON_EXISTING = warning(
     "Check for duplicates and clean them up (in an earlier revision or a data fix) before "
     "adding the constraint.",
 )
-RULES = (NOT_NULL_COLUMN, SET_NOT_NULL, UNIQUE_ON_EXISTING)
+UNBATCHED_BACKFILL = warning(
+    "DD204", "back-fills a whole existing table in one UPDATE",
+    "Update in batches (a key range or `WHERE id IN (SELECT id ... LIMIT n)` in a loop, each "
+    "batch committed), or in a revision that runs outside the release's downtime window.",
+)
+RULES = (NOT_NULL_COLUMN, SET_NOT_NULL, UNIQUE_ON_EXISTING, UNBATCHED_BACKFILL)
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
+    yield from _unbatched(ctx)
     for call, table in ctx.changes_to_existing_tables():
         if call.name == "add_column":
             yield from _not_null_column(ctx, call, table)
@@ -64,6 +70,21 @@ def _set_not_null(ctx: RevisionContext, call: Call, table: str) -> Iterator[Lint
         SET_NOT_NULL, call.line,
         f"sets {table}.{column} NOT NULL with no UPDATE of {table!r} before it in this "
         "revision; existing NULLs make it fail", f"column {table}.{column}")
+
+
+def _unbatched(ctx: RevisionContext) -> Iterator[LintFinding]:
+    for statement in ctx.statements:
+        if statement.verb != "update" or not statement.unbatched or statement.table is None:
+            continue
+        table = ctx.canonical(statement.table)
+        if ctx.is_new(table, statement) or ctx.ownership.is_internal(table):
+            continue  # a new table has no rows; a version table has one
+        reach = "every row" if not statement.where else "every row missing a value"
+        yield ctx.finding(
+            UNBATCHED_BACKFILL, ctx.line_of(statement),
+            f"updates {reach} of existing table {table!r} in one statement: "
+            f"`{statement.describe()}` locks those rows (and holds the transaction) "
+            "until it ends", f"table {table}")
 
 
 def _unread_before(ctx: RevisionContext, call: Call) -> bool:

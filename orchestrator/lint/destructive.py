@@ -33,7 +33,15 @@ DELETE_ALL = error(
     "Delete only the rows meant to go (a WHERE clause), or suppress with the reason when "
     "emptying the table is the point.",
 )
-RULES = (DROP_TABLE, DROP_COLUMN, DROP_SCHEMA, DELETE_ALL)
+DROP_OBJECT = error(
+    "DS105", "drops a type, function or sequence",
+    "Drop it only once nothing uses it (no column, default, trigger or view; no deployed "
+    "code calling it), in a later release than the change that stopped using it; suppress "
+    "with the reason.",
+)
+RULES = (DROP_TABLE, DROP_COLUMN, DROP_SCHEMA, DELETE_ALL, DROP_OBJECT)
+
+_OBJECT_DROPS = {"drop type": "type", "drop function": "function", "drop sequence": "sequence"}
 
 
 
@@ -44,9 +52,12 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
         elif call.name == "drop_column" and call.target:
             yield from _drop_column(ctx, call.line, table, call.target, call)
     for statement in ctx.statements:
+        line, table = ctx.line_of(statement), statement.table
+        if statement.verb in _OBJECT_DROPS:  # whoever renders it (op.execute, a plugin, .drop())
+            yield from _drop_objects(ctx, statement, line)
+            continue
         if not statement.raw:
             continue
-        line, table = ctx.line_of(statement), statement.table
         if statement.verb == "drop table":
             for dropped in statement.tables:
                 if not ctx.is_new(dropped, statement):
@@ -72,3 +83,32 @@ def _drop_column(ctx: RevisionContext, line: int, table: str, column: str,
         return
     yield ctx.finding(DROP_COLUMN, line, f"drops column {table}.{column}",
                       f"column {table}.{column}")
+
+
+def _drop_objects(ctx: RevisionContext, statement: Statement, line: int
+                  ) -> Iterator[LintFinding]:
+    """DS105, unless this revision created the object or renamed another to its name (a
+    type re-created with new values: renamed to ``x_old``, dropped once the columns moved)."""
+    kind = _OBJECT_DROPS[statement.verb]
+    made = _made_here(ctx)
+    for name in statement.tables:
+        if _bare(name) in made:
+            continue
+        yield ctx.finding(DROP_OBJECT, line, f"drops {kind} {name!r}", f"{kind} {name}")
+
+
+def _made_here(ctx: RevisionContext) -> frozenset[str]:
+    """Types, functions and sequences this revision's upgrade creates or renames to."""
+    names = set()
+    for statement in ctx.statements:
+        if statement.verb in ("create type", "create function", "create sequence") and (
+                statement.name):
+            names.add(_bare(statement.name))
+        for clause in statement.clauses:
+            if clause.kind.startswith("rename ") and clause.new_name:
+                names.add(_bare(clause.new_name))
+    return frozenset(names)
+
+
+def _bare(name: str) -> str:
+    return name.rpartition(".")[2]

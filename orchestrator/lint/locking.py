@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from orchestrator.history.sql import Statement
+from orchestrator.history.sql import Clause, Statement
 from orchestrator.lint.context import RevisionContext
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import warning
@@ -55,8 +55,22 @@ VOLATILE_DEFAULT = warning(
     "afterwards, and back-fill existing rows in batches.",
     dialects=_PG,
 )
+KEY_WITHOUT_INDEX = warning(
+    "PG407", "adds a primary key or unique constraint to an existing table without USING INDEX",
+    "Build the unique index first, concurrently (`op.create_index(..., unique=True, "
+    "postgresql_concurrently=True)` in an autocommit_block), then attach it: "
+    "`ALTER TABLE t ADD CONSTRAINT uq_name UNIQUE USING INDEX ix_name` (or PRIMARY KEY USING "
+    "INDEX).",
+    dialects=_PG,
+)
+SERIAL_PRIMARY_KEY = warning(
+    "PG410", "adds a SERIAL or identity primary key column to an existing table",
+    "Add the column nullable without a default, fill it in batches from a sequence, build a "
+    "unique index concurrently, then add the primary key USING INDEX.",
+    dialects=_PG,
+)
 RULES = (INDEX_WITHOUT_CONCURRENTLY, DROP_INDEX_WITHOUT_CONCURRENTLY, FOREIGN_KEY_VALIDATED,
-         CHECK_VALIDATED, TYPE_REWRITE, VOLATILE_DEFAULT)
+         CHECK_VALIDATED, TYPE_REWRITE, VOLATILE_DEFAULT, KEY_WITHOUT_INDEX, SERIAL_PRIMARY_KEY)
 
 _ADD_COLUMN = re.compile(r"^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?!CONSTRAINT\b)",
                          re.IGNORECASE)
@@ -67,6 +81,8 @@ _VOLATILE = re.compile(
 _TYPE = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*(?: VARYING| PRECISION)?)\s*"
                    r"(?:\((?P<args>[\d,\s]*)\))?\s*(?P<rest>.*)$")
 _TEXT_TYPES = {"VARCHAR", "TEXT"}
+_SERIALS = frozenset({"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"})
+_KEYS = ("primary key", "unique")
 
 
 def check(ctx: RevisionContext) -> Iterator[LintFinding]:
@@ -103,6 +119,7 @@ def _drop_index(ctx: RevisionContext, statement: Statement) -> Iterator[LintFind
 
 def _alter(ctx: RevisionContext, statement: Statement, table: str) -> Iterator[LintFinding]:
     action, line = statement.action, ctx.line_of(statement)
+    yield from _keys(ctx, statement, table, line)
     for clause in statement.clauses:
         if clause.kind not in ("add constraint", "add column") or clause.not_valid:
             continue
@@ -126,12 +143,51 @@ def _alter(ctx: RevisionContext, statement: Statement, table: str) -> Iterator[L
                 yield ctx.finding(TYPE_REWRITE, line,
                                   f"changes type of {table}.{column}: {reason}",
                                   f"column {table}.{column}")
-    if _ADD_COLUMN.match(action) and _VOLATILE.search(action):
+    added = next((c for c in statement.clauses if c.kind == "add column"), None)
+    if _ADD_COLUMN.match(action) and _VOLATILE.search(action) and not (
+            added and _primary_key_column(ctx, statement, added)):
         yield ctx.finding(
             VOLATILE_DEFAULT, line,
             f"adds column {statement.name!r} to existing table {table!r} with a default "
             "computed per row: the whole table is rewritten under an exclusive lock",
             f"column {table}.{statement.name}")
+
+
+def _keys(ctx: RevisionContext, statement: Statement, table: str, line: int
+          ) -> Iterator[LintFinding]:
+    """PG407 and PG410: a key whose index is built while the table is locked."""
+    for clause in statement.clauses:
+        if clause.kind == "add constraint" and clause.constraint in _KEYS and (
+                not clause.using_index):
+            named = f" {clause.name!r}" if clause.name else ""
+            yield ctx.finding(
+                KEY_WITHOUT_INDEX, line,
+                f"adds {clause.constraint} constraint{named} to existing table {table!r}: its "
+                "index is built while reads and writes wait (ACCESS EXCLUSIVE)",
+                f"{clause.constraint} on {table}")
+        elif clause.kind == "add column" and _primary_key_column(ctx, statement, clause) and (
+                clause.type in _SERIALS or _VOLATILE.search(statement.action)):
+            yield ctx.finding(
+                SERIAL_PRIMARY_KEY, line,
+                f"adds primary key column {table}.{clause.name} filled from a sequence: "
+                "every row is rewritten and the key's index built under ACCESS EXCLUSIVE",
+                f"column {table}.{clause.name}")
+        elif clause.kind == "add column" and clause.constraint in _KEYS:
+            yield ctx.finding(
+                KEY_WITHOUT_INDEX, line,
+                f"adds column {table}.{clause.name} with an inline {clause.constraint}: its "
+                "index is built while reads and writes wait (ACCESS EXCLUSIVE)",
+                f"{clause.constraint} on {table}")
+
+
+def _primary_key_column(ctx: RevisionContext, statement: Statement, clause: Clause) -> bool:
+    """The ``ADD COLUMN`` clause adds a primary key column (inline, or ``op.add_column`` of a
+    ``primary_key=True`` column, which Alembic renders without the constraint)."""
+    if clause.constraint == "primary key":
+        return True
+    call = ctx.operation_for(statement)
+    return bool(call is not None and call.name == "add_column" and any(
+        c.primary_key and c.name == clause.name for c in call.columns))
 
 
 def _rewrite_reason(ctx: RevisionContext, statement: Statement, using: bool) -> str | None:

@@ -118,7 +118,8 @@ def _models_mentioned(packages: tuple[str, ...]) -> re.Pattern[str]:
 
 def _raw_ddl(ctx: RevisionContext) -> Iterator[LintFinding]:
     for statement in ctx.statements:
-        if statement.raw and statement.kind == "ddl":
+        if statement.raw and statement.kind == "ddl" and not any(
+                c.using_index for c in statement.clauses):  # no directive takes USING INDEX
             directive = _directive(statement)
             if directive:
                 yield ctx.finding(RAW_DDL, ctx.line_of(statement),

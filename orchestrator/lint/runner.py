@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import anyio
 import networkx as nx
 
 from orchestrator.core.errors import ConfigError, RevisionError
@@ -17,10 +18,16 @@ from orchestrator.history.revision_graph import Node
 from orchestrator.history.revisions import Revision, ServiceHistory
 from orchestrator.lint import rendering
 from orchestrator.lint.catalog import FAMILIES, RULES
-from orchestrator.lint.context import RevisionContext, RevisionSource, canonical_table
+from orchestrator.lint.context import (
+    DEFAULT_PG_VERSION,
+    RevisionContext,
+    RevisionSource,
+    canonical_table,
+)
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import DEFAULT_DIALECT, DIALECTS
 from orchestrator.lint.suppression import MALFORMED, read_suppressions
+from orchestrator.runtime.database import server_major_version
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.workspace.ownership import table_key
 from orchestrator.workspace.workspace import Workspace
@@ -32,6 +39,8 @@ class LintReport:
     revisions: list[Node]
     findings: list[LintFinding]
     suppressed: list[LintFinding]
+    #: The PostgreSQL major version the rules assumed (None for other dialects).
+    pg_version: int | None = None
 
     @property
     def errors(self) -> list[LintFinding]:
@@ -49,6 +58,7 @@ class LintReport:
     def to_dict(self) -> dict:
         return {
             "dialect": self.dialect,
+            "pg_version": self.pg_version,
             "revisions": [{"service": s, "revision": r} for s, r in self.revisions],
             "findings": [f.to_dict() for f in self.findings],
             "suppressed": [f.to_dict() for f in self.suppressed],
@@ -58,22 +68,25 @@ class LintReport:
         }
 
 
-def lint_revisions(orch: Orchestration, nodes: Iterable[Node], dialect: str | None = None
-                   ) -> list[LintFinding]:
+def lint_revisions(orch: Orchestration, nodes: Iterable[Node], dialect: str | None = None,
+                   pg_version: int | None = None) -> list[LintFinding]:
     """The unsuppressed findings of the given ``(service, revision)`` revisions.
 
     The revisions must be in ``orch.workspace.histories`` (reload the workspace after writing
-    new revision files). ``dialect`` defaults to postgresql, the production target.
+    new revision files). ``dialect`` defaults to postgresql, the production target;
+    ``pg_version`` to 13.
     """
-    return Linter(orch.workspace, dialect).run(list(nodes))[0]
+    return Linter(orch.workspace, dialect, pg_version).run(list(nodes))[0]
 
 
 def lint(orch: Orchestration, services: Iterable[str] | None = None, since: str | None = None,
-         dialect: str | None = None) -> LintReport:
+         dialect: str | None = None, pg_version: int | None = None) -> LintReport:
     """``orchestrate lint``: every revision of the services (default: all), in history order.
 
     ``since`` is ``REV`` or ``SERVICE@REV``: only that service's revisions after ``REV`` are
-    linted (and, when no service is named, only that service).
+    linted (and, when no service is named, only that service). ``pg_version`` (PostgreSQL
+    rules) defaults to the major version of the PostgreSQL server the orchestration's URL
+    names when it answers, else 13.
     """
     ws = orch.workspace
     named = list(services or [])
@@ -87,9 +100,13 @@ def lint(orch: Orchestration, services: Iterable[str] | None = None, since: str 
             after = nx.descendants(ws.histories[service].graph, start)
             scope[service] = [rev for rev in scope[service] if rev in after]
     nodes = [(name, rev) for name, revs in scope.items() for rev in revs]
-    linter = Linter(ws, dialect)
+    chosen = check_dialect(dialect)
+    if chosen == "postgresql" and pg_version is None:
+        pg_version = anyio.run(server_major_version, orch.url)
+    linter = Linter(ws, chosen, pg_version)
     findings, suppressed = linter.run(nodes)
-    return LintReport(linter.dialect, nodes, findings, suppressed)
+    return LintReport(linter.dialect, nodes, findings, suppressed,
+                      linter.pg_version if chosen == "postgresql" else None)
 
 
 def _resolve_since(ws: Workspace, services: list[str], spec: str) -> tuple[str, str | None]:
@@ -128,12 +145,23 @@ def check_dialect(dialect: str | None) -> str:
     return chosen
 
 
+def check_pg_version(version: int | None) -> int:
+    if version is None:
+        return DEFAULT_PG_VERSION
+    if not 9 <= version <= 99:
+        raise ConfigError(f"--pg-version {version}: give PostgreSQL's major version, e.g. 12 "
+                          "or 16")
+    return version
+
+
 class Linter:
     """Lint revisions of one workspace for one dialect, from their recorded readings."""
 
-    def __init__(self, workspace: Workspace, dialect: str | None = None) -> None:
+    def __init__(self, workspace: Workspace, dialect: str | None = None,
+                 pg_version: int | None = None) -> None:
         self.workspace = workspace
         self.dialect = check_dialect(dialect)
+        self.pg_version = check_pg_version(pg_version)
         self._models_packages = {s.models: s.name for s in workspace.services.values()}
         self._families = [f for f in FAMILIES
                           if any(rule.applies_to(self.dialect) for rule in f.RULES)]
@@ -192,7 +220,7 @@ class Linter:
               ) -> tuple[list[LintFinding], list[LintFinding]]:
         source = RevisionSource.read(revision.path)
         ctx = RevisionContext(self.workspace, revision, reading, source, self.dialect,
-                              own_tables, self._models_packages)
+                              own_tables, self._models_packages, self.pg_version)
         candidates: list[LintFinding] = []
         for family in self._families:
             candidates += [f for f in family.check(ctx)

@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -25,8 +26,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from orchestrator.config.settings import Settings
-from orchestrator.core.errors import ConfigError, DatabaseError, DatabaseMissing
+from orchestrator.core.errors import (
+    ConfigError,
+    DatabaseError,
+    DatabaseMissing,
+    OrchestrateError,
+)
+from orchestrator.core.logs import get_logger
 from orchestrator.core.redaction import redact
+
+log = get_logger()
 
 ENV_VAR = "ORCHESTRATE_DATABASE_URL"
 EMBEDDED_NAME = "orchestrate.db"
@@ -216,3 +225,19 @@ def connection_lost(error: BaseException, connection: Connection) -> bool:
 def _first_line(error: BaseException) -> str:
     text = str(getattr(error, "orig", None) or error)
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+async def server_major_version(url: URL, timeout: float = 5.0) -> int | None:
+    """The major version of the PostgreSQL server at ``url``; None when ``url`` is no
+    PostgreSQL URL or the server does not answer (the caller picks a default)."""
+    if url.get_backend_name() != "postgresql":
+        return None
+    try:
+        with anyio.fail_after(timeout):
+            async with connect(url) as connection:
+                number = (await connection.exec_driver_sql("SHOW server_version_num")).scalar()
+    except (OrchestrateError, TimeoutError, DBAPIError, OSError) as error:
+        log.info("the PostgreSQL server does not answer; lint assumes a version",
+                 url=redact(url), error=_first_line(error))
+        return None
+    return int(number) // 10000

@@ -16,11 +16,11 @@ sessions_table = sa.table("sessions", sa.column("kind", sa.SmallInteger))
 
 
 def upgrade() -> None:
-    op.execute("UPDATE accounts SET name = email WHERE name IS NULL")
+    op.execute("UPDATE accounts SET name = email WHERE name IS NULL")  # <- DD204
     op.alter_column("accounts", "name", existing_type=sa.String(length=100), nullable=False)
     op.add_column("sessions", sa.Column("kind", sa.SmallInteger(), nullable=True))
     connection = op.get_bind()
-    connection.execute(
+    connection.execute(  # <- DD204
         sa.update(sessions_table).where(sessions_table.c.kind.is_(None)).values(kind=0)
     )
     op.alter_column("sessions", "kind", nullable=False)

@@ -15,7 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("accounts", sa.Column("external_id", sa.String(length=36), nullable=True))
-    op.create_unique_constraint("uq_accounts_external_id", "accounts", ["external_id"])
+    op.create_unique_constraint("uq_accounts_external_id", "accounts", ["external_id"])  # <- PG407
 
 
 def downgrade() -> None:

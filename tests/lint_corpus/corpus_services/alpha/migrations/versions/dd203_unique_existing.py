@@ -13,7 +13,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_unique_constraint("uq_accounts_name", "accounts", ["name"])  # <- DD203
+    op.create_unique_constraint("uq_accounts_name", "accounts", ["name"])  # <- DD203, PG407
     op.create_index(  # <- DD203, PG401
         "ix_accounts_legacy_code", "accounts", ["legacy_code"], unique=True
     )

@@ -3,7 +3,7 @@
 Revision ID: ln904_near_plugin_op
 Revises: alpha_base
 """
-# near-miss: LN904
+# near-miss: LN904, DS105
 from alembic import op
 
 revision = 'ln904_near_plugin_op'

@@ -3,7 +3,7 @@
 Revision ID: ow103_near_schema_qualified
 Revises: alpha_base
 """
-# near-miss: OW103, PG401
+# near-miss: OW103, PG401, PG413
 from alembic import op
 import sqlalchemy as sa
 

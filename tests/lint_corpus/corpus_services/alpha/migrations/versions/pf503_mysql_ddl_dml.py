@@ -15,7 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("accounts", sa.Column("tier", sa.String(length=16), nullable=True))
-    op.execute("UPDATE accounts SET tier = 'basic'")  # <- PF503
+    op.execute("UPDATE accounts SET tier = 'basic'")  # <- PF503, DD204
 
 
 def downgrade() -> None:

@@ -15,7 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("accounts", sa.Column("tier", sa.String(length=16), nullable=True))
-    op.execute("UPDATE accounts SET tier = 'basic'")
+    op.execute("UPDATE accounts SET tier = 'basic'")  # <- DD204
 
 
 def downgrade() -> None:

@@ -20,9 +20,9 @@ RESET = "UPDATE accounts SET legacy_code = '{}'".format(DEFAULT_NAME)
 def upgrade() -> None:
     op.execute(sa.text(f"UPDATE {TABLE} SET status = 'active' WHERE id < 10"))  # a constant
     connection = op.get_bind()
-    connection.execute(sa.text("UPDATE accounts SET name = '%s'" % DEFAULT_NAME))  # <- PF506
-    op.execute(RESET)  # <- PF506
-    op.execute("UPDATE accounts SET notes = '" + DEFAULT_NAME + "'")  # <- PF506
+    connection.execute(sa.text("UPDATE accounts SET name = '%s'" % DEFAULT_NAME))  # <- PF506, DD204
+    op.execute(RESET)  # <- PF506, DD204
+    op.execute("UPDATE accounts SET notes = '" + DEFAULT_NAME + "'")  # <- PF506, DD204
 
 
 def downgrade() -> None:

@@ -16,10 +16,10 @@ PREFIX = "UPDATE accounts SET legacy_code = 'none'"
 
 
 def upgrade() -> None:
-    op.execute(sa.text("UPDATE accounts SET status = :status").bindparams(status="active"))
-    op.execute(f"UPDATE accounts SET name = email WHERE name IS NULL")
-    op.execute("UPDATE accounts SET notes = '' " + "WHERE notes IS NULL")
-    op.execute(PREFIX + " WHERE legacy_code IS NULL")
+    op.execute(sa.text("UPDATE accounts SET status = :status").bindparams(status="active"))  # <- DD204
+    op.execute(f"UPDATE accounts SET name = email WHERE name IS NULL")  # <- DD204
+    op.execute("UPDATE accounts SET notes = '' " + "WHERE notes IS NULL")  # <- DD204
+    op.execute(PREFIX + " WHERE legacy_code IS NULL")  # <- DD204
 
 
 def downgrade() -> None:

@@ -3,7 +3,7 @@
 Revision ID: pf506_near_constants
 Revises: alpha_base
 """
-# near-miss: PF506, PF502
+# near-miss: PF506, PF502, DD204
 import os
 
 from alembic import op

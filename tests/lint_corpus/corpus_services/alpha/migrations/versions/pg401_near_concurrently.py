@@ -3,7 +3,7 @@
 Revision ID: pg401_near_concurrently
 Revises: alpha_base
 """
-# near-miss: PG401, PG402
+# near-miss: PG401, PG402, PG413
 from alembic import op
 import sqlalchemy as sa
 

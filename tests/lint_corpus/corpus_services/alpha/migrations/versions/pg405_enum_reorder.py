@@ -3,7 +3,7 @@
 Revision ID: pg405_enum_reorder
 Revises: alpha_base
 """
-# near-miss: LN904
+# near-miss: LN904, DS105
 from alembic import op
 import sqlalchemy as sa
 from alembic_postgresql_enum import TableReference
