@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from orchestrator.history.reading import Call
 from orchestrator.lint.context import RevisionContext
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import warning
@@ -44,7 +45,7 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
                 yield _column(ctx, call.line, table, call.target, call.new_name)
             yield from _relaxed(ctx, call.line, table, call.target,
                                 drops_not_null=call.option("nullable") is True
-                                and call.option("existing_nullable") is not True,
+                                and _was_not_null(ctx, call, table),
                                 drops_default=call.option("server_default") is False)
     for statement in ctx.statements:
         table = statement.table
@@ -74,6 +75,15 @@ def _column(ctx: RevisionContext, line: int, table: str, column: str | None,
     return ctx.finding(RENAME_COLUMN, line,
                        f"renames column {table}.{column}{to}; code still using it breaks",
                        f"column {table}.{column}")
+
+
+def _was_not_null(ctx: RevisionContext, call: Call, table: str) -> bool:
+    """Whether the column was NOT NULL before ``call``: ``existing_nullable=`` says, else the
+    service's history; unknown counts as not (``nullable=True`` may only make sure of it)."""
+    existing = call.option("existing_nullable")
+    if existing is not None:
+        return existing is False
+    return ctx.nullable_before(table, call.target or "") is False
 
 
 def _relaxed(ctx: RevisionContext, line: int, table: str, column: str | None,

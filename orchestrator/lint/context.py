@@ -25,6 +25,7 @@ from orchestrator.core.errors import RevisionError
 from orchestrator.history.reading import Call, Column, RevisionReading
 from orchestrator.history.revisions import Revision
 from orchestrator.history.sql import Statement
+from orchestrator.lint.column_history import ColumnHistory
 from orchestrator.lint.finding import LintFinding
 from orchestrator.lint.rule import Rule
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
@@ -85,6 +86,14 @@ class RevisionContext:
     models_packages: dict[str, str]
     #: The PostgreSQL major version the revision will run on (``--pg-version``).
     pg_version: int = DEFAULT_PG_VERSION
+    #: The service's columns through its history (None: not known, e.g. a lone revision).
+    columns: ColumnHistory | None = None
+
+    def nullable_before(self, table: str, column: str) -> bool | None:
+        """Whether the column accepted NULL before this revision, as the history says."""
+        if self.columns is None:
+            return None
+        return self.columns.nullable_before(self.revision.revision, table, column)
 
     @property
     def service(self) -> str:

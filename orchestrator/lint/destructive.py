@@ -88,25 +88,29 @@ def _drop_column(ctx: RevisionContext, line: int, table: str, column: str,
 def _drop_objects(ctx: RevisionContext, statement: Statement, line: int
                   ) -> Iterator[LintFinding]:
     """DS105, unless this revision created the object or renamed another to its name (a
-    type re-created with new values: renamed to ``x_old``, dropped once the columns moved)."""
+    type re-created with new values: renamed to ``x_old``, dropped once the columns moved),
+    or moved columns off the type (enums stored as strings from now on)."""
     kind = _OBJECT_DROPS[statement.verb]
     made = _made_here(ctx)
     for name in statement.tables:
-        if _bare(name) in made:
+        if _bare(name).lower() in made:
             continue
         yield ctx.finding(DROP_OBJECT, line, f"drops {kind} {name!r}", f"{kind} {name}")
 
 
 def _made_here(ctx: RevisionContext) -> frozenset[str]:
-    """Types, functions and sequences this revision's upgrade creates or renames to."""
-    names = set()
+    """Types, functions and sequences this revision's upgrade creates or renames to, and the
+    types it moves columns off (``alter_column(existing_type=ENUM(name=...), type_=...)``)."""
+    names = {str(call.option("existing_type")).lower() for call in ctx.upgrade
+             if call.name == "alter_column" and call.option("type") and call.option(
+                 "existing_type")}
     for statement in ctx.statements:
         if statement.verb in ("create type", "create function", "create sequence") and (
                 statement.name):
-            names.add(_bare(statement.name))
+            names.add(_bare(statement.name).lower())
         for clause in statement.clauses:
             if clause.kind.startswith("rename ") and clause.new_name:
-                names.add(_bare(clause.new_name))
+                names.add(_bare(clause.new_name).lower())
     return frozenset(names)
 
 

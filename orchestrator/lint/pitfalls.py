@@ -1,7 +1,6 @@
 """The pitfalls the autogenerate guide warns about, caught in the revision as written."""
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -87,27 +86,11 @@ def _model_imports(ctx: RevisionContext) -> Iterator[LintFinding]:
     packages = ctx.models_packages
     if _models_mentioned(tuple(packages)).search(ctx.source.text) is None:
         return
-    for node in ast.walk(ctx.source.tree):
-        if isinstance(node, ast.Import):
-            imported = [(alias.name, None) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            imported = [(node.module, alias.name) for alias in node.names]
-        else:
-            continue
-        for module, name in imported:
-            full = f"{module}.{name}" if name else module
-            owner = next((svc for pkg, svc in packages.items()
-                          if full == pkg or full.startswith(pkg + ".")
-                          or module == pkg or module.startswith(pkg + ".")), None)
-            if owner is None and "models" not in full.split("."):
-                continue
-            if name is not None and not models.is_model(module, name):
-                continue  # a column type, an enum, a helper: not the models themselves
-            what = (f"the models package of service {owner!r}" if owner is not None
-                    else "ORM models")
-            yield ctx.finding(IMPORTS_MODELS, node.lineno, f"imports {full} ({what})",
-                              f"module {full}")
-            break
+    for line, full in models.model_imports(ctx.source.tree, packages):
+        owner = next((svc for pkg, svc in packages.items()
+                      if full == pkg or full.startswith(pkg + ".")), None)
+        what = f"the models package of service {owner!r}" if owner is not None else "ORM models"
+        yield ctx.finding(IMPORTS_MODELS, line, f"imports {full} ({what})", f"module {full}")
 
 
 @cache

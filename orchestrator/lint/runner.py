@@ -18,6 +18,7 @@ from orchestrator.history.revision_graph import Node
 from orchestrator.history.revisions import Revision, ServiceHistory
 from orchestrator.lint import rendering
 from orchestrator.lint.catalog import FAMILIES, RULES
+from orchestrator.lint.column_history import ColumnHistory
 from orchestrator.lint.context import (
     DEFAULT_PG_VERSION,
     RevisionContext,
@@ -183,10 +184,12 @@ class Linter:
                 pacer.between()
                 history = self._histories[service]
                 own_tables = self._own_history_tables(history)
+                columns = ColumnHistory(history, lambda t: canonical_table(
+                    t, self.workspace.ownership))
                 readings = history.readings([r.revision for r in revisions], rendered=True)
                 for revision in revisions:
                     active, silenced = self._lint(revision, readings[revision.revision],
-                                                  own_tables)
+                                                  own_tables, columns)
                     findings += active
                     suppressed += silenced
         return findings, suppressed
@@ -216,11 +219,11 @@ class Linter:
                                                    self.workspace.ownership))
         return frozenset(tables)
 
-    def _lint(self, revision: Revision, reading: RevisionReading, own_tables: frozenset[str]
-              ) -> tuple[list[LintFinding], list[LintFinding]]:
+    def _lint(self, revision: Revision, reading: RevisionReading, own_tables: frozenset[str],
+              columns: ColumnHistory) -> tuple[list[LintFinding], list[LintFinding]]:
         source = RevisionSource.read(revision.path)
         ctx = RevisionContext(self.workspace, revision, reading, source, self.dialect,
-                              own_tables, self._models_packages, self.pg_version)
+                              own_tables, self._models_packages, self.pg_version, columns)
         candidates: list[LintFinding] = []
         for family in self._families:
             candidates += [f for f in family.check(ctx)

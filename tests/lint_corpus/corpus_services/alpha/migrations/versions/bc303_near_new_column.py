@@ -1,4 +1,4 @@
-"""relaxes a column it adds itself; a column already nullable
+"""relaxes a column it adds itself; columns already nullable
 
 Revision ID: bc303_near_new_column
 Revises: alpha_base
@@ -19,6 +19,8 @@ def upgrade() -> None:
     op.alter_column("accounts", "tier", existing_type=sa.String(length=16), nullable=True)
     op.alter_column("accounts", "name", existing_type=sa.String(length=100), nullable=True,
                     existing_nullable=True, comment="display name")
+    # the history created notes NULL-able: making sure of it relaxes nothing
+    op.alter_column("accounts", "notes", existing_type=sa.Text(), nullable=True)
 
 
 def downgrade() -> None:

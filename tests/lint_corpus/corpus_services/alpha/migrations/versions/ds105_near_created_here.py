@@ -1,4 +1,4 @@
-"""a helper function and a renamed type live only inside the revision
+"""a helper function and a renamed type live only inside the revision; a type left behind
 
 Revision ID: ds105_near_created_here
 Revises: alpha_base
@@ -6,6 +6,7 @@ Revises: alpha_base
 # near-miss: DS105
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 revision = 'ds105_near_created_here'
 down_revision = 'alpha_base'
@@ -21,6 +22,11 @@ def upgrade() -> None:
     op.execute("ALTER TYPE session_kind RENAME TO session_kind_old")
     op.execute("CREATE TYPE session_kind AS ENUM ('web', 'api')")
     op.execute("DROP TYPE session_kind_old")
+    # enums stored as strings from now on: the column moves off the type, then it goes
+    op.alter_column("accounts", "status", type_=sa.String(length=16),  # <- PG405
+                    existing_type=postgresql.ENUM("active", "closed", name="account_state"),
+                    postgresql_using="status::text")
+    sa.Enum("active", "closed", name="account_state").drop(op.get_bind(), checkfirst=False)
 
 
 def downgrade() -> None:
