@@ -8,7 +8,7 @@ command line pays no import cost for it)::
     plan = anyio.run(orchestrator.plan, orch)
 
 Coroutines (run them with ``anyio.run`` or ``await``): ``plan``, ``upgrade``, ``downgrade``,
-``current``, ``stamp``, ``generate``, ``check``, ``detect_changes``, ``plan_train``, ``run_train``, ``train_status``,
+``current``, ``stamp``, ``adopt``, ``generate``, ``check``, ``detect_changes``, ``plan_train``, ``run_train``, ``train_status``,
 ``fleet_plan``, ``fleet_status``. Plain functions: ``find_heads``, ``merge``,
 ``merge_services``, ``fleet_run`` (it forks workers), ``run_env``; lint is
 ``orchestrator.lint.lint``. docs/architecture.md maps the packages behind them.
@@ -30,6 +30,7 @@ _API: dict[str, tuple[str, str]] = {
     "downgrade": ("orchestrator.runtime.migrate", "downgrade"),
     "current": ("orchestrator.runtime.current", "current"),
     "stamp": ("orchestrator.runtime.stamp", "stamp"),
+    "adopt": ("orchestrator.runtime.adopt", "adopt"),
     "generate": ("orchestrator.autogenerate.generate", "generate"),
     "check": ("orchestrator.autogenerate.check", "check"),
     "detect_changes": ("orchestrator.autogenerate.autodetect", "detect_changes"),

@@ -145,7 +145,8 @@ async def make_plan(orch: Orchestration, sql: bool = False,
     targets = _head_targets(orch, services)
     steps: list[Step] = []
     sequenced: set[str] = set()
-    if targets and _known_database_revisions(orch, state, services):
+    known = _known_database_revisions(orch, state, services)
+    if targets and known and not state.legacy:
         try:
             steps = Sequencer(orch.revision_graph, state).upgrade(targets)
             sequenced = set(targets)
@@ -232,11 +233,19 @@ def _ownership_findings(orch: Orchestration, state: DatabaseState) -> list[Findi
         Finding("warning", "unowned-table",
                 f"table {table!r} is in the database but owned by no service and not ignored; "
                 "claim it in a service's models or add it to [tool.orchestrate] ignore")
-        for table in claims.unowned(state.tables)
+        for table in claims.unowned(t for t in state.tables if t not in state.legacy)
     ]
     findings += [Finding("error", "unowned-model-table", message, name)
                  for name in orch.workspace.names
                  for message in orch.workspace.unowned_model_table_messages(name)]
+    findings += [
+        Finding("error", "legacy-version-table",
+                f"table {table!r} is a version table of no service (rows: "
+                f"{', '.join(rows) or 'none'}): this database was migrated by plain Alembic. "
+                "Nothing can be sequenced safely until it is taken over: `orchestrate adopt "
+                "--dry-run`, then `orchestrate adopt` (docs/adopting.md)")
+        for table, rows in state.legacy.items()
+    ]
     if orch.workspace.naming_convention_mismatch:
         findings.append(Finding("warning", "naming-convention-mismatch",
                                 orch.workspace.naming_convention_mismatch))

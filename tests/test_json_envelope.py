@@ -77,7 +77,7 @@ def test_every_command_has_a_schema_and_a_documented_section() -> None:
 #: train: test_a_failed_step_then_resume; ``init`` an empty folder: test_init.
 SUCCESS_RUNS: list[tuple[str, ...]] = [
     ("heads",), ("services",), ("history",), ("current",), ("stamp", "--all-heads", "--sql"),
-    ("stamp", "users@head"), ("stamp", "users@base"), ("graph",), ("graph", "--revisions"), ("lint",),
+    ("stamp", "users@head"), ("stamp", "users@base"), ("adopt", "--dry-run"), ("graph",), ("graph", "--revisions"), ("lint",),
     ("plan",), ("plan", "--sql"), ("upgrade", "--sql"), ("train", "plan", "first-release"),
     ("train", "run", "first-release", "--dry-run"), ("train", "run", "first-release", "--sql"),
     ("train", "run", "first-release"), ("train", "status", "first-release"), ("check", "--drift"), ("generate", "-m", "nothing"),
@@ -90,7 +90,7 @@ SUCCESS_RUNS: list[tuple[str, ...]] = [
 #: One bad input per command: each is exit 2 with the error in ``errors``.
 ERROR_RUNS: list[tuple[str, ...]] = [
     ("heads", "nosuch"), ("services", "--bogus"), ("current", "extra"),
-    ("stamp", "users@feedfacecafe"), ("history", "nosuch"),
+    ("stamp", "users@feedfacecafe"), ("adopt", "extra"), ("history", "nosuch"),
     ("graph", "--format", "dot"), ("lint", "--dialect", "oracle"), ("plan", "--sql", "extra"),
     ("upgrade", "nosuch"), ("downgrade", "orders"), ("train", "plan", "no-such-train"),
     ("train", "run", "no-such-train"), ("train", "resume", "no-such-train"),

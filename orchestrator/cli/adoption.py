@@ -1,5 +1,6 @@
-"""``orchestrate current``, ``stamp``: where each service stands, and version rows written
-without running revisions; with their human rendering."""
+"""``orchestrate current``, ``stamp``, ``adopt``: where each service stands, version rows written
+without running revisions, a database migrated by plain Alembic taken over; with their human
+rendering."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from orchestrator.cli.render import stack, styled, table, text
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from orchestrator.runtime.adopt import Adoption
     from orchestrator.runtime.current import ServiceCurrent
     from orchestrator.runtime.orchestration import Orchestration
     from orchestrator.runtime.stamp import StampRun
@@ -79,3 +81,44 @@ def stamp(orch: Orchestration, targets: tuple[str, ...], all_heads: bool, sql: b
     verdict = "sql" if sql else ("stamped" if result.changed else "nothing-to-do")
     return Output(payload, human=lambda: render_stamp(result), verdict=verdict,
                   database=describe_database(orch.url))
+
+
+def render_adoption(result: Adoption, dry_run: bool) -> RenderableType:
+    if result.sql is not None:
+        return result.sql
+    if not result.legacy:
+        return "nothing to adopt: the database holds no version table of no service"
+    lines: list[RenderableType] = [
+        f"{'would move' if dry_run else 'moved'} {table} ({', '.join(rows) or 'no rows'})"
+        f" -> kept as {result.renames[table]}" for table, rows in result.legacy.items()]
+    lines += [f"  {name:<16} {', '.join(revs)}" for name, revs in result.assignments.items()]
+    lines += [styled(f"problem: {p}", "red") for p in result.problems]
+    if dry_run:
+        lines.append(styled("dry run: nothing was changed", "yellow"))
+    else:
+        lines.append(styled(f"adopted: {len(result.assignments)} service(s) stamped", "green"))
+    return stack(*lines)
+
+
+@main.command()
+@click.option("--sql", is_flag=True, help="Print the SQL instead of writing it.")
+@click.option("--dry-run", is_flag=True, help="Show the mapping and any problem; change nothing.")
+@wait_option
+def adopt(orch: Orchestration, sql: bool, dry_run: bool, wait: float) -> Output:
+    """Take over a database migrated by plain Alembic: move its legacy version table's rows to
+    the services' own version tables (one transaction), keeping the legacy table renamed."""
+    from orchestrator.runtime.adopt import adopt as take_over
+    from orchestrator.runtime.database import describe_database
+
+    result = run(take_over, orch, sql=sql, dry_run=dry_run, wait=wait)
+    payload = result.to_dict()
+    if sql:
+        payload["sql"] = result.sql
+    if not result.legacy:
+        verdict = "nothing-to-do"
+    elif result.problems:
+        verdict = "problems"
+    else:
+        verdict = "sql" if sql else "dry-run" if dry_run else "adopted"
+    return Output(payload, human=lambda: render_adoption(result, dry_run), verdict=verdict,
+                  exit_code=1 if result.problems else 0, database=describe_database(orch.url))

@@ -33,6 +33,7 @@ _KNOWN_KEYS = {
     "trains_dir",
     "fleets_dir",
     "fleets",
+    "legacy_version_table",
     *EXTENSION_KEYS,
 }
 
@@ -48,6 +49,8 @@ class Settings:
     database_url: str | None
     ignore: tuple[str, ...]
     concurrency: int
+    #: The version table plain Alembic wrote before orchestrate took over (``adopt``).
+    legacy_version_table: str = "alembic_version"
     #: ``[tool.orchestrate.fleets.NAME]`` tables as written (read by ``orchestrator.trains.fleets``).
     fleets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     #: Extension points for every service (dotted paths; docs/extensions.md).
@@ -114,6 +117,8 @@ def load_settings(root: Path) -> Settings:
         database_url=url or None,
         ignore=tuple(dict.fromkeys(ignore)),
         concurrency=concurrency,
+        legacy_version_table=_typed(pyproject, table, "legacy_version_table", str,
+                                    "alembic_version"),
         fleets=_typed(pyproject, table, "fleets", dict, {}),
         extensions=declarations(
             {key: _dotted_paths(pyproject, table, key) for key in EXTENSION_KEYS},

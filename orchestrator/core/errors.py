@@ -101,6 +101,10 @@ class RevisionError(ConfigError):
     """A revision file or a revision reference is wrong (unknown, cyclic, malformed)."""
 
 
+class LegacyVersionTable(ConfigError):
+    """The database holds a version table of no service: it must be adopted first."""
+
+
 class GraphCycleError(ConfigError):
     """The service graph or the revision DAG has a cycle."""
 

@@ -300,10 +300,11 @@ class ServiceHistory:
         """Alembic's own view of the history, used to run revisions."""
         return ScriptDirectory.from_config(self.service.alembic_config())
 
-    def table_claims(self) -> list[str]:
-        """Tables this service's migrations created and did not drop or rename away since."""
+    def table_claims(self, applied: set[str] | None = None) -> list[str]:
+        """Tables this service's migrations created and did not drop or rename away since
+        (only counting the ``applied`` revisions, when given)."""
         tables: dict[str, None] = {}
-        for rev in self.order:
+        for rev in self.order if applied is None else [r for r in self.order if r in applied]:
             for kind, name, new_name in self.table_operations(rev):
                 if kind == "create_table":
                     tables[name] = None

@@ -86,7 +86,8 @@ class Orchestration:
                 )
 
     async def state(self) -> DatabaseState:
-        return await read_state(self.url, self.workspace.services.values())
+        return await read_state(self.url, self.workspace.services.values(),
+                                self.workspace.settings.legacy_version_table)
 
 
 #: Identifier length limits the dialect classes do not state until connected (MySQL's says 255).

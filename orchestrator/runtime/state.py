@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import column, inspect, literal, select, table, union_all
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine import URL, Connection, Inspector
 from sqlalchemy.exc import DBAPIError
 
 from orchestrator.config.service import Service
@@ -22,6 +22,13 @@ def sqlite_file_missing(url: URL) -> bool:
             and not Path(url.database).exists())
 
 
+#: Table names that look like Alembic's version tables (a legacy one may be named otherwise:
+#: ``[tool.orchestrate] legacy_version_table``).
+_VERSION_TABLE_MARK = "alembic_version"
+#: Where ``adopt`` keeps a legacy version table, renamed, until the user drops it.
+ADOPTED_PREFIX = "orchestrate_adopted_"
+
+
 @dataclass
 class DatabaseState:
     """Applied heads per service (empty list: nothing applied) and the table names present."""
@@ -29,34 +36,59 @@ class DatabaseState:
     heads: dict[str, list[str]] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
     exists: bool = True
+    #: Version tables of no service (plain Alembic's single ``alembic_version``, or another
+    #: naming), with their rows: what ``adopt`` takes over.
+    legacy: dict[str, list[str]] = field(default_factory=dict)
 
     def heads_of(self, service: str) -> list[str]:
         return self.heads.get(service, [])
 
 
-def read_state_sync(connection: Connection, services: Iterable[Service]) -> DatabaseState:
-    """Read every service's version table in one round trip (for use inside ``run_sync``)."""
+def read_state_sync(connection: Connection, services: Iterable[Service],
+                    legacy_name: str | None = None) -> DatabaseState:
+    """Read every service's version table in one round trip (for use inside ``run_sync``);
+    with ``legacy_name``, also the version tables of no service (``DatabaseState.legacy``)."""
     services = list(services)
-    tables = inspect(connection).get_table_names()
+    inspector = inspect(connection)
+    tables = inspector.get_table_names()
     present = set(tables)
     state = DatabaseState(heads={s.name: [] for s in services}, tables=sorted(tables))
-    # the service name is a bound parameter and the table a quoted identifier: nothing of
-    # the workspace's configuration is ever spliced into SQL text
+    legacy = _legacy_tables(inspector, tables, {s.version_table for s in services},
+                            legacy_name) if legacy_name else []
+    # names are bound parameters and tables quoted identifiers: nothing of the workspace's
+    # configuration is ever spliced into SQL text
     selects = [
-        select(literal(s.name).label("service"),
+        select(literal("service").label("kind"), literal(s.name).label("name"),
                table(s.version_table, column("version_num")).c.version_num)
         for s in services if s.version_table in present
+    ] + [
+        select(literal("legacy").label("kind"), literal(name).label("name"),
+               table(name, column("version_num")).c.version_num)
+        for name in legacy
     ]
+    state.legacy = {name: [] for name in legacy}
     if selects:
-        rows = connection.execute(union_all(*selects)).all()
-        for service, version in rows:
-            state.heads[service].append(version)
-        for heads in state.heads.values():
+        for kind, name, version in connection.execute(union_all(*selects)).all():
+            (state.heads if kind == "service" else state.legacy)[name].append(version)
+        for heads in (*state.heads.values(), *state.legacy.values()):
             heads.sort()
     return state
 
 
-async def read_state(url: URL, services: Iterable[Service]) -> DatabaseState:
+def _legacy_tables(inspector: Inspector, tables: list[str], version_tables: set[str],
+                   legacy_name: str) -> list[str]:
+    """Tables shaped as Alembic's version table (one ``version_num`` column) that no service
+    uses: ``legacy_name``, or any ``*alembic_version*`` (another naming of per-service
+    tables); never one ``adopt`` already renamed."""
+    candidates = [t for t in tables if t not in version_tables
+                  and not t.startswith(ADOPTED_PREFIX)
+                  and (t == legacy_name or _VERSION_TABLE_MARK in t)]
+    return sorted(t for t in candidates
+                  if [c["name"] for c in inspector.get_columns(t)] == ["version_num"])
+
+
+async def read_state(url: URL, services: Iterable[Service], legacy_name: str | None = None
+                     ) -> DatabaseState:
     """The database's state; a database that does not exist yet reads as empty.
 
     "Does not exist" is only what the driver's error code says (``DatabaseMissing``) or, on
@@ -68,7 +100,7 @@ async def read_state(url: URL, services: Iterable[Service]) -> DatabaseState:
         return DatabaseState(heads={s.name: [] for s in services}, exists=False)
     try:
         async with connect(url) as connection:
-            return await connection.run_sync(read_state_sync, services)
+            return await connection.run_sync(read_state_sync, services, legacy_name)
     except DatabaseMissing:
         return DatabaseState(heads={s.name: [] for s in services}, exists=False)
     except DBAPIError as error:
