@@ -195,11 +195,13 @@ def _lint_findings(orch: Orchestration, steps: list[Step]) -> dict[Node, list[Li
 async def _model_changes(orch: Orchestration, state: DatabaseState,
                          services: dict[str, ServicePlan], findings: list[Finding]) -> None:
     """Pending model changes of every service whose database is at head, one reflection."""
-    at_head = [name for name, s in services.items() if s.at_head]
+    at_head = [name for name, s in services.items() if s.at_head and state.exists]
     for name, service in services.items():
         if name not in at_head:
             service.not_compared = (
-                "the database is not at head yet: models are compared once it is upgraded")
+                "the database is not at head yet: models are compared once it is upgraded"
+                if state.exists else "the database does not exist yet: models are compared "
+                "once it does")
     if orch.workspace.claims.overlaps:
         for name in at_head:
             services[name].not_compared = "ownership overlap: fix it to compare the models"

@@ -167,9 +167,8 @@ def test_a_synthetic_workspace_has_no_changes_after_upgrade(tmp_path, db, concur
 def test_an_unreachable_database_is_a_database_error(example, db, tmp_path):
     if db.backend == "postgresql":
         url = db.url.rsplit("/", 1)[0] + "/orchestrate_no_such_database"
-    else:  # a database file whose folder cannot exist: its parent is a file
-        (tmp_path / "a-file").write_text("")
-        url = f"sqlite:///{tmp_path / 'a-file' / 'db.sqlite'}"
+    else:  # a path SQLite cannot open (a folder); a missing file would read as empty
+        url = f"sqlite:///{tmp_path}"
     outcome = orchestrate(example, "check", url=url)
     assert outcome.exit_code == 3
     assert "cannot connect to the database" in outcome.stderr or (

@@ -184,7 +184,11 @@ def test_generation_is_refused_when_the_database_is_not_at_head(example, db):
     refused = orchestrate(example, "generate", "-m", "x", url=db.url)
     assert refused.exit_code == 2
     assert "base (nothing applied)" in refused.stderr
-    assert "orchestrate upgrade orders" in refused.stderr
+    first, *services, fix = refused.stderr.splitlines()
+    assert first == "error: refusing to generate: 5 services are not at their head"
+    assert len(services) == 5 and all(line.startswith("  service '") for line in services)
+    assert fix.startswith("  fix: `orchestrate upgrade invoices orders products tenants users`")
+    assert max(len(line) for line in refused.stderr.splitlines()) < 150  # no 1,692-char line
     assert orchestrate(example, "check", url=db.url).exit_code == 2
 
 

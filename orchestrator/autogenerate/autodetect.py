@@ -139,10 +139,20 @@ class ChangeReport:
         raise KeyError(service)
 
     def require_comparable(self, command: str) -> None:
-        """Refuse ``command`` when a service's database is not at its head (exit 2)."""
-        blocked = [s.blocker for s in self.services if s.blocker]
-        if blocked:
-            raise UnsafeToCompare(f"refusing to {command}: " + "; ".join(blocked))
+        """Refuse ``command`` when a service's database is not at its head (exit 2): what is
+        wrong on the first line, then one line per service, then the fix."""
+        blocked = [s for s in self.services if s.blocker]
+        if not blocked:
+            return
+        names = " ".join(s.service for s in blocked)
+        first = (f"service {blocked[0].service!r} is not at its head" if len(blocked) == 1
+                 else f"{len(blocked)} services are not at their head")
+        raise UnsafeToCompare("\n".join([
+            f"refusing to {command}: {first}",
+            *(s.blocker for s in blocked),  # type: ignore[misc]
+            f"fix: `orchestrate upgrade {names}` first; comparing now would propose what the "
+            "revisions not applied already do",
+        ]))
 
     @property
     def clean(self) -> bool:
@@ -267,7 +277,7 @@ async def _compare_group(orch: Orchestration, names: list[str], snapshot: Snapsh
                          pacer: Pacer) -> dict[str, list[Change]]:
     """In a forked process: compare ``names`` on a connection of its own."""
     found: dict[str, list[Change]] = {}
-    async with connect(orch.url) as connection:
+    async with connect(orch.url, read_only=True) as connection:
         for name in names:
             script = await connection.run_sync(_compare_one, orch, name, snapshot)
             found[name] = describe(script.upgrade_ops)
@@ -279,10 +289,10 @@ async def _compare_group(orch: Orchestration, names: list[str], snapshot: Snapsh
 async def _connections(url: URL, count: int) -> AsyncIterator[list[AsyncConnection]]:
     """``count`` connections (at least one), opened at once, closed together."""
     async with AsyncExitStack() as stack:
-        pool = [await stack.enter_async_context(connect(url))]
+        pool = [await stack.enter_async_context(connect(url, read_only=True))]
 
         async def open_one() -> None:
-            pool.append(await stack.enter_async_context(connect(url)))
+            pool.append(await stack.enter_async_context(connect(url, read_only=True)))
 
         async with task_group() as group:
             for _ in range(count - 1):
@@ -302,11 +312,9 @@ def _blocker(history: ServiceHistory, db_heads: list[str]) -> str | None:
     pending = [rev for rev in history.order if rev not in applied]
     where = ", ".join(db_heads) if db_heads else "base (nothing applied)"
     return (
-        f"service {history.name!r}: the database is at {where} but the head is "
-        f"{', '.join(heads)}; {len(pending)} revision(s) are not applied "
-        f"({', '.join(pending[:5])}{', ...' if len(pending) > 5 else ''}). Run "
-        f"`orchestrate upgrade {history.name}` first, or the comparison would propose "
-        "what those revisions already do"
+        f"service {history.name!r}: the database is at {where}, the head is "
+        f"{', '.join(heads)}: {len(pending)} revision(s) not applied "
+        f"({', '.join(pending[:5])}{', ...' if len(pending) > 5 else ''})"
     )
 
 

@@ -154,6 +154,13 @@ def create_engine(url: URL) -> AsyncEngine:
     return engine
 
 
+def sqlite_file_missing(url: URL) -> bool:
+    """A SQLite URL whose file is not there (reading must not create it)."""
+    return (url.get_backend_name() == "sqlite" and bool(url.database)
+            and url.database != ":memory:" and not url.database.startswith("file:")
+            and not Path(url.database).exists())
+
+
 def ensure_sqlite_folder(url: URL) -> None:
     """Create the folder of a SQLite database file; a folder that cannot be is exit 3."""
     if not url.database or url.database == ":memory:":
@@ -178,8 +185,15 @@ def _sqlite_begin(connection) -> None:  # noqa: ANN001
 
 
 @asynccontextmanager
-async def connect(url: URL) -> AsyncIterator[AsyncConnection]:
-    """One connection; failure to reach the database is a DatabaseError showing the URL."""
+async def connect(url: URL, *, read_only: bool = False) -> AsyncIterator[AsyncConnection]:
+    """One connection; failure to reach the database is a DatabaseError showing the URL.
+
+    ``read_only``: for a reader, which must never create a database. A SQLite file that is not
+    there reads as what it stands for, an empty database (an in-memory one), and neither the
+    file nor its folder is created.
+    """
+    if read_only and sqlite_file_missing(url):
+        url = url.set(database=":memory:")
     engine = create_engine(url)
     try:
         try:

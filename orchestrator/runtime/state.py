@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import column, inspect, literal, select, table, union_all
 from sqlalchemy.engine import URL, Connection, Inspector
@@ -12,14 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from orchestrator.config.service import Service
 from orchestrator.core.errors import DatabaseError, DatabaseMissing
 from orchestrator.core.redaction import redact
-from orchestrator.runtime.database import connect
-
-
-def sqlite_file_missing(url: URL) -> bool:
-    """A SQLite URL whose file is not there (reading must not create it)."""
-    return (url.get_backend_name() == "sqlite" and bool(url.database)
-            and url.database != ":memory:" and not url.database.startswith("file:")
-            and not Path(url.database).exists())
+from orchestrator.runtime.database import connect, sqlite_file_missing
 
 
 #: Table names that look like Alembic's version tables (a legacy one may be named otherwise:
