@@ -11,6 +11,12 @@ measures side by side, in the same process:
   ``env.py``), on a sample of services: every call loads the service's whole history again.
 
     python -m benchmarks.lint_bench --services 100 --revisions 100
+    python -m benchmarks.lint_bench --baseline /tmp/main-checkout --rounds 3
+
+``--baseline DIR`` (a checkout or ``git archive`` of another orchestrate, e.g. main before a
+change) times whole ``lint`` processes of that tree and of this one on the same workspace,
+interleaved (the order alternates each round), each with a cold reading cache, and prints the
+medians and their ratio; the plain-Alembic comparison is skipped then.
 
 Measured on 2 cores, 100 x 100 (10 tables each): first version 19.0 s (1.90 ms/revision,
 1.92x the ScriptDirectory render); now 10.3 s (1.03 ms/revision, lint alone 0.79 ms, 1.02x),
@@ -23,7 +29,10 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -113,6 +122,43 @@ def time_alembic_command(root: Path, sample: int) -> tuple[float, int]:
         shutil.rmtree(plain, ignore_errors=True)
 
 
+_LINT_PROCESS = """\
+import sys
+sys.dont_write_bytecode = True
+from pathlib import Path
+from orchestrator.lint import lint
+from orchestrator.runtime.orchestration import Orchestration
+report = lint(Orchestration.open(Path(sys.argv[1])), dialect=sys.argv[2])
+print(len(report.revisions), len(report.findings))
+"""
+
+
+def time_lint_process(tree: Path, root: Path, dialect: str) -> tuple[float, str]:
+    """Seconds for one whole ``lint`` process of the orchestrate in ``tree`` (cold cache)."""
+    shutil.rmtree(root / ".orchestrate" / "readings", ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _LINT_PROCESS, str(root), dialect], env=env,
+                          capture_output=True, text=True, check=True)
+    return time.perf_counter() - started, done.stdout.strip()
+
+
+def compare(root: Path, baseline: Path, rounds: int, dialect: str) -> None:
+    """Interleaved whole-process lint runs of ``baseline`` and of this checkout."""
+    here = Path(__file__).resolve().parents[1]
+    times: dict[str, list[float]] = {"baseline": [], "this": []}
+    for index in range(rounds):
+        order = [("baseline", baseline), ("this", here)]
+        for name, tree in order if index % 2 == 0 else reversed(order):
+            seconds, counts = time_lint_process(tree, root, dialect)
+            times[name].append(seconds)
+            print(f"  round {index + 1} {name:8} {seconds:8.2f} s  (revisions, findings: "
+                  f"{counts})", flush=True)
+    base, this = (statistics.median(times[k]) for k in ("baseline", "this"))
+    print(f"\nmedian of {rounds}: baseline {base:.2f} s, this checkout {this:.2f} s, "
+          f"ratio {this / base:.2f}x (whole processes, cold reading cache)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=100)
@@ -122,6 +168,9 @@ def main() -> None:
     parser.add_argument("--command-sample", type=int, default=3,
                         help="services timed with `alembic upgrade down:rev --sql` per revision")
     parser.add_argument("--root", type=Path, default=None, help="keep the workspace here")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another orchestrate tree to compare with (interleaved runs)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds with --baseline")
     args = parser.parse_args()
     sys.dont_write_bytecode = True  # both sides compile every revision from source, as in CI
 
@@ -130,6 +179,11 @@ def main() -> None:
     build(root, args.services, args.tables, args.revisions)
     print(f"workspace: {args.services} services x {args.revisions} revisions "
           f"({args.tables} tables each), built in {time.perf_counter() - started:.1f} s: {root}")
+    if args.baseline is not None:
+        compare(root, args.baseline.resolve(), args.rounds, args.dialect)
+        if args.root is None:
+            shutil.rmtree(root.parent, ignore_errors=True)
+        return
 
     render_s, rendered = time_alembic_render(root, args.dialect)
     load_s, lint_s, linted, findings = time_lint(root, args.dialect)

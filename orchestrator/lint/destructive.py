@@ -89,7 +89,7 @@ def _drop_objects(ctx: RevisionContext, statement: Statement, line: int
                   ) -> Iterator[LintFinding]:
     """DS105, unless this revision created the object or renamed another to its name (a
     type re-created with new values: renamed to ``x_old``, dropped once the columns moved),
-    or moved columns off the type (enums stored as strings from now on)."""
+    or moved columns off it (enums stored as strings; ids that no longer use a sequence)."""
     kind = _OBJECT_DROPS[statement.verb]
     made = _made_here(ctx)
     for name in statement.tables:
@@ -104,6 +104,10 @@ def _made_here(ctx: RevisionContext) -> frozenset[str]:
     names = {str(call.option("existing_type")).lower() for call in ctx.upgrade
              if call.name == "alter_column" and call.option("type") and call.option(
                  "existing_type")}
+    # a SERIAL column's sequence (PostgreSQL names it table_column_seq) whose default the
+    # revision drops: the column no longer draws from it
+    names |= {f"{call.table}_{call.target}_seq".lower() for call in ctx.upgrade
+              if call.name == "alter_column" and call.option("server_default") is False}
     for statement in ctx.statements:
         if statement.verb in ("create type", "create function", "create sequence") and (
                 statement.name):

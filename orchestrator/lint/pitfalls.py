@@ -84,6 +84,8 @@ def check(ctx: RevisionContext) -> Iterator[LintFinding]:
 
 def _model_imports(ctx: RevisionContext) -> Iterator[LintFinding]:
     packages = ctx.models_packages
+    if ctx.reading.failure is not None:
+        return  # the module does not load (LN903): what its imports give cannot be told
     if _models_mentioned(tuple(packages)).search(ctx.source.text) is None:
         return
     for line, full in models.model_imports(ctx.source.tree, packages):

@@ -27,6 +27,10 @@ def upgrade() -> None:
                     existing_type=postgresql.ENUM("active", "closed", name="account_state"),
                     postgresql_using="status::text")
     sa.Enum("active", "closed", name="account_state").drop(op.get_bind(), checkfirst=False)
+    # ids become UUIDs: the SERIAL default goes, and with it the sequence
+    op.alter_column("legacy_notes", "id", type_=sa.String(length=36),  # <- PG405, BC304
+                    existing_type=sa.Integer(), server_default=None)
+    op.execute(sa.schema.DropSequence(sa.schema.Sequence("legacy_notes_id_seq")))
 
 
 def downgrade() -> None:
