@@ -30,7 +30,7 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from orchestrator.autogenerate.comparison_cache import ComparisonCache
+from orchestrator.autogenerate.comparison_cache import ComparisonCache, ModelSources
 from orchestrator.autogenerate.drift import Drift, find_drift
 from orchestrator.autogenerate.reflection import Snapshot, SnapshotInspector, reflect
 from orchestrator.autogenerate.unstable_types import UnstableType, find_unstable_types
@@ -234,8 +234,9 @@ async def _changes(orch: Orchestration, names: list[str], snapshot: Snapshot,
         cache = ComparisonCache(ws.settings.state_dir, dialect,
                                 repr(dialect.server_version_info))
         extended = any(s.extensions for s in ws.services.values())
+        sources = ModelSources(ws.root, {n: s.models for n, s in ws.services.items()})
         keys = {name: cache.key(ws.services[name], ws.metadata[name],
-                                ws.ownership.tables_of(name), snapshot, extended)
+                                ws.ownership.tables_of(name), snapshot, extended, sources)
                 for name in names}
     found: dict[str, list[Change]] = {}
     todo = [name for name in names

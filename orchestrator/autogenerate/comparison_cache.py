@@ -8,6 +8,12 @@ reads: the service's configuration (ini), the naming convention, the enum types 
 snapshot, the database's dialect and server version, and the code that compares (orchestrate's
 own source, the versions of SQLAlchemy, Alembic and alembic-postgresql-enum).
 
+The model side is fingerprinted once per content of the files it is built from: the files of
+the modules of the service's models package and of every other module imported from the
+workspace (shared types, naming conventions), with the listing of the models folder and the
+tables the service owns; while those are the same, the stored model fingerprint is used
+without compiling the DDL again.
+
 A service whose comparison found nothing is stored under its key in
 ``.orchestrate/comparisons/<dialect>.json``; the next run skips it when its key is the same, so
 any change to a column, a default, an index, a type, a constraint or a comment of either side
@@ -22,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from functools import cache
@@ -48,34 +55,55 @@ class ComparisonCache:
         self.dialect = dialect
         self.context = [str(FORMAT), dialect.name, server, *_code_versions()]
         self._clean: dict[str, str] = {}
+        self._models: dict[str, list[str]] = {}  # service -> [files key, model fingerprint]
         self._changed = False
         with contextlib.suppress(OSError, ValueError):
             stored = json.loads(self.path.read_text())
             if isinstance(stored, dict) and isinstance(stored.get("clean"), dict):
                 self._clean = stored["clean"]
+                self._models = stored.get("models") or {}
 
     def key(self, service: Service, metadata: MetaData, tables: Iterable[str],
-            snapshot: Snapshot, extended: bool) -> str | None:
+            snapshot: Snapshot, extended: bool, sources: ModelSources) -> str | None:
         """The fingerprint of everything ``service``'s comparison reads; None when it cannot
         be taken reliably (then the service is always compared)."""
         if extended:
             return None
+        owned = sorted(tables)
+        model = self._model_fingerprint(service.name, metadata, owned, sources)
+        if model is None:
+            return None
         digest = hashlib.blake2b(digest_size=20)
-        for part in (*self.context, service.name, _file_digest(service.ini_path),
-                     repr(sorted(metadata.naming_convention.items(), key=repr)),
-                     repr(snapshot.enums), repr(sorted(snapshot.unsupported))):
+        parts = [*self.context, service.name, _file_digest(service.ini_path), model,
+                 repr(sorted(metadata.naming_convention.items(), key=repr)),
+                 repr(snapshot.enums), repr(sorted(snapshot.unsupported))]
+        parts += [f"{table}\0{_reflected(snapshot, table)}" for table in owned]
+        if any(_ADDRESS in part for part in parts):
+            return None
+        for part in parts:
             digest.update(part.encode())
             digest.update(b"\0")
-        for table in sorted(tables):
-            model = metadata.tables.get(table)
-            sides = (table, self._model(model) if model is not None else "-",
-                     _reflected(snapshot, table))
-            if any(_ADDRESS in side for side in sides):
-                return None
-            for side in sides:
-                digest.update(side.encode())
-                digest.update(b"\0")
         return digest.hexdigest()
+
+    def _model_fingerprint(self, service: str, metadata: MetaData, owned: list[str],
+                           sources: ModelSources) -> str | None:
+        """The owned tables' models, fingerprinted; reused while their files are the same."""
+        files = sources.key(service, owned)
+        stored = self._models.get(service)
+        if files is not None and stored and stored[0] == files:
+            return stored[1]
+        digest = hashlib.blake2b(digest_size=20)
+        for table in owned:
+            model = metadata.tables.get(table)
+            text = self._model(model) if model is not None else "-"
+            if _ADDRESS in text:
+                return None
+            digest.update(f"{table}\0{text}\0".encode())
+        fingerprint = digest.hexdigest()
+        if files is not None:
+            self._models[service] = [files, fingerprint]
+            self._changed = True
+        return fingerprint
 
     def is_clean(self, service: str, key: str | None) -> bool:
         return key is not None and self._clean.get(service) == key
@@ -96,7 +124,7 @@ class ComparisonCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(handle, "w") as out:
-                json.dump({"clean": self._clean}, out, sort_keys=True)
+                json.dump({"clean": self._clean, "models": self._models}, out, sort_keys=True)
             os.replace(temporary, self.path)
         self._changed = False
 
@@ -108,6 +136,40 @@ class ComparisonCache:
         parts += [repr(table.comment), repr(sorted(table.dialect_kwargs.items()))]
         parts += [f"{c.name} {c.type!r} {c.comment!r} {c.autoincrement!r}" for c in table.columns]
         return "\n".join(parts)
+
+
+class ModelSources:
+    """The files the models were imported from: each service's own (its models package) and
+    the workspace's shared ones (every other module imported from under the root)."""
+
+    def __init__(self, root: Path, packages: dict[str, str]) -> None:
+        self._own: dict[str, list[tuple[str, str]]] = {name: [] for name in packages}
+        shared: list[tuple[str, str]] = []
+        root_text = f"{root.as_posix().rstrip('/')}/"
+        tops = {package.partition(".")[0]: True for package in packages.values()}
+        for module_name, module in list(sys.modules.items()):
+            filename = getattr(module, "__file__", None)
+            if not filename or not filename.endswith(".py"):
+                continue
+            owner = tops.get(module_name.partition(".")[0]) and next(
+                (name for name, package in packages.items()
+                 if module_name == package or module_name.startswith(f"{package}.")), None)
+            if owner is None and not filename.startswith(root_text):
+                continue
+            path = Path(filename)
+            entry = (path.as_posix(), _file_digest(path))
+            (self._own[owner] if owner is not None else shared).append(entry)
+        self._shared = sorted(shared)
+
+    def key(self, service: str, owned: list[str]) -> str | None:
+        """The service's model files (every submodule: the model loader imports them all),
+        the shared files and the tables it owns; None when its models were not imported
+        from files."""
+        own = sorted(self._own.get(service, []))
+        if not own:
+            return None
+        digest = hashlib.blake2b(repr((own, self._shared, owned)).encode(), digest_size=20)
+        return digest.hexdigest()
 
 
 def _reflected(snapshot: Snapshot, table: str) -> str:
