@@ -90,7 +90,8 @@ SUCCESS_RUNS: list[tuple[str, ...]] = [
 #: One bad input per command: each is exit 2 with the error in ``errors``.
 ERROR_RUNS: list[tuple[str, ...]] = [
     ("heads", "nosuch"), ("services", "--bogus"), ("current", "extra"),
-    ("stamp", "users@feedfacecafe"), ("adopt", "extra"), ("history", "nosuch"),
+    ("stamp", "users@feedfacecafe"), ("adopt", "extra"),
+    ("generate", "--baseline", "users"), ("history", "nosuch"),
     ("graph", "--format", "dot"), ("lint", "--dialect", "oracle"), ("plan", "--sql", "extra"),
     ("upgrade", "nosuch"), ("downgrade", "orders"), ("train", "plan", "no-such-train"),
     ("train", "run", "no-such-train"), ("train", "resume", "no-such-train"),

@@ -54,7 +54,7 @@ class WrittenRevision:
     def to_dict(self, root: Path) -> dict:
         return {
             "revision": self.revision,
-            "path": _relative(self.path, root),
+            "path": relative_path(self.path, root),
             "down_revision": list(self.down_revisions),
             "requires": [str(r) for r in self.requires],
         }
@@ -134,7 +134,7 @@ async def generate(orch: Orchestration, services: list[str] | None = None, *, me
         raise
     for done in result.written:
         log.info("revision written", service=done.service, revision=done.revision,
-                 path=_relative(done.path, ws.root), operations=len(done.changes.changes))
+                 path=relative_path(done.path, ws.root), operations=len(done.changes.changes))
     if result.written:  # the new files are read afresh, as `orchestrate lint` would
         reread = Orchestration(Workspace.load(ws.root), orch.url)
         result.lint = lint_revisions(reread, result.nodes)
@@ -162,7 +162,8 @@ def refuse_unsafe(report: ChangeReport) -> None:
         raise GenerationRefused("refusing to generate: " + " | ".join(reasons))
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to the workspace ``root`` when inside it (what reports show)."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -67,13 +67,16 @@ def render_check(report: ChangeReport) -> RenderableType:
 
 @main.command()
 @click.argument("services_", nargs=-1, metavar="[SERVICE]...")
-@click.option("-m", "--message", required=True, help="The revisions' message.")
+@click.option("-m", "--message", help="The revisions' message (required, but with --baseline).")
+@click.option("--baseline", is_flag=True,
+              help="Write each service's first revision from its models (all the tables it "
+                   "owns), and stamp it where the database has those tables already.")
 @click.option("--allow-empty", is_flag=True,
               help="Write a revision even for services whose models did not change.")
 @click.option("--dialect", type=click.Choice(DIALECTS), default=None,
               help="Render the revisions for this database (default: the compared one's).")
-def generate(orch: Orchestration, services_: tuple[str, ...], message: str,
-             allow_empty: bool, dialect: str | None) -> Output:
+def generate(orch: Orchestration, services_: tuple[str, ...], message: str | None,
+             baseline: bool, allow_empty: bool, dialect: str | None) -> Output:
     """Autogenerate one revision per changed service (default: all), all compared at once.
 
     Exit 1 when a revision it wrote has a lint error: the files stay written, for review.
@@ -81,6 +84,10 @@ def generate(orch: Orchestration, services_: tuple[str, ...], message: str,
     from orchestrator.autogenerate.generate import generate as generate_revisions
 
     orch.workspace.select(list(services_))
+    if baseline:
+        return _baseline(orch, list(services_) or None, message or "baseline", dialect)
+    if not message:
+        raise click.UsageError("Missing option '-m' / '--message'.")
     result = run(generate_revisions, orch, list(services_) or None, message=message,
                  allow_empty=allow_empty, dialect=dialect)
     lint_errors = any(f.is_error for f in result.lint)
@@ -88,6 +95,27 @@ def generate(orch: Orchestration, services_: tuple[str, ...], message: str,
                   exit_code=1 if lint_errors else 0,
                   verdict="lint-errors" if lint_errors else
                   "written" if result.written else "no-changes")
+
+
+def _baseline(orch: Orchestration, services: list[str] | None, message: str,
+              dialect: str | None) -> Output:
+    from orchestrator.autogenerate.baseline import generate_baseline
+
+    result = run(generate_baseline, orch, services, message=message, dialect=dialect)
+
+    def human() -> RenderableType:
+        items: list[RenderableType] = [
+            text(f"{b.service:<16} ", ("wrote", "green"), f" {b.path.name}  baseline: "
+                 f"{len(b.changes)} operation(s)"
+                 + ("; stamped: the database has its tables" if b.stamped else ""))
+            for b in result.baselines]
+        items += [text((f"{f.severity.value} {f.code}", "red" if f.is_error else "yellow"),
+                       f" {f.message}") for f in result.lint]
+        return stack(*items, styled(f"{len(result.baselines)} baseline(s) written", "green"))
+
+    lint_errors = any(f.is_error for f in result.lint)
+    return Output(result.to_dict(), human=human, exit_code=1 if lint_errors else 0,
+                  verdict="lint-errors" if lint_errors else "written")
 
 
 @main.command("check")
