@@ -2,7 +2,8 @@
 
 The database holds a version table of no service: plain Alembic's single ``alembic_version``
 (one shared history, often one branch per service) or per-service tables of another naming.
-Each of its rows is mapped to the one service whose history holds that revision; the tables
+Each of its rows is mapped to the one service whose history holds that revision (and what it
+``requires`` of other services, which plain Alembic's ``depends_on`` left no row for); the tables
 those revisions created are checked to exist; then, in one transaction under the one-runner
 lock, each service's own version table is stamped with its rows and the legacy table is kept,
 renamed ``orchestrate_adopted_<name>``, until the user drops it. Recorded in the ledger as a
@@ -17,6 +18,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+import networkx as nx
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
@@ -77,6 +79,7 @@ def plan_adoption(orch: Orchestration, state: DatabaseState) -> Adoption:
                     "each revision must live in one service's history")
             else:
                 unmapped.append(f"{rev} (in {table})")
+    _close_over_requirements(orch, adoption)
     not_stamped = [name for name in orch.workspace.names
                    if not state.heads_of(name) and name not in adoption.assignments]
     if unmapped and (adoption.assignments or not_stamped):
@@ -100,6 +103,24 @@ def plan_adoption(orch: Orchestration, state: DatabaseState) -> Adoption:
                    f"the name is longer than {limit} bytes"))
         adoption.renames[table] = kept
     return adoption
+
+
+def _close_over_requirements(orch: Orchestration, adoption: Adoption) -> None:
+    """What the legacy rows imply for every service: plain Alembic keeps no row for a revision
+    another branch ``depends_on`` (now a ``requires``), yet it was applied. Each service is
+    given the heads of everything its rows stand on, through the global revision DAG."""
+    graph = orch.revision_graph
+    applied: set[tuple[str, str]] = set()
+    for name, revs in adoption.assignments.items():
+        for rev in revs:
+            applied |= {(name, rev)} | graph.ancestors((name, rev))
+    adoption.assignments.clear()
+    for name in orch.workspace.names:
+        mine = {rev for service, rev in applied if service == name}
+        if mine:
+            history = orch.workspace.histories[name]
+            covered = set().union(*(nx.ancestors(history.graph, rev) for rev in mine))
+            adoption.assignments[name] = sorted(mine - covered)
 
 
 def _check_service(orch: Orchestration, state: DatabaseState, name: str, revs: list[str],
