@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from orchestrator.history.reading import Call
+from orchestrator.history.reading import Call, FunctionReading
 from orchestrator.history.sql import Statement
 from orchestrator.lint import models
 from orchestrator.lint.context import RevisionContext
@@ -177,6 +177,8 @@ def _downgrade(ctx: RevisionContext) -> Iterator[LintFinding]:
     upgrade, downgrade = ctx.reading.upgrade, ctx.reading.downgrade
     if upgrade is None or upgrade.empty:
         return  # a merge or no-op revision has nothing to undo
+    if upgrade.complete and not _changes_schema(upgrade):
+        return  # a data fix (UPDATE, INSERT): an empty downgrade is its usual, honest shape
     if downgrade is None:
         yield ctx.finding(NO_DOWNGRADE, upgrade.line,
                           "has no downgrade(): it cannot be rolled back", "downgrade()")
@@ -184,6 +186,15 @@ def _downgrade(ctx: RevisionContext) -> Iterator[LintFinding]:
         yield ctx.finding(NO_DOWNGRADE, downgrade.line,
                           "downgrade() does nothing although upgrade() changes the schema",
                           "downgrade()")
+
+
+_DATA_CALLS = frozenset({"execute", "connection", "bulk_insert"})
+
+
+def _changes_schema(upgrade: FunctionReading) -> bool:
+    """Whether the upgrade changes the schema: an op directive, or DDL in what it runs."""
+    return any(call.name not in _DATA_CALLS for call in upgrade.calls) or any(
+        statement.kind == "ddl" for statement in upgrade.sql())
 
 
 def _interpolated(ctx: RevisionContext) -> Iterator[LintFinding]:
