@@ -87,11 +87,16 @@ class MergeConflict(OrchestrateError):
     exit_code = 1
 
     def __init__(self, conflicts: list[Conflict | Unread]) -> None:
-        numbered = " ".join(f"({n}) {c.message}." for n, c in enumerate(conflicts, 1))
-        super().__init__(
-            f"refusing to merge, nothing was written: {len(conflicts)} conflict(s) between "
-            f"branches. {numbered}"
-        )
+        lines = [f"refusing to merge, nothing was written: {len(conflicts)} conflict(s) "
+                 "between branches"]
+        for number, conflict in enumerate(conflicts, 1):
+            if isinstance(conflict, Conflict):
+                what, operations, fix = conflict.explained()
+                lines += [f"({number}) {what}", *(f"    {op}" for op in operations),
+                          f"    {fix}"]
+            else:
+                lines.append(f"({number}) {conflict.message}")
+        super().__init__("\n".join(lines))
         self.conflicts = conflicts
 
 

@@ -30,7 +30,7 @@ import click
 from click.core import ParameterSource
 
 from orchestrator.cli.output import ErrorReport, Output, dumps, envelope, error_envelope
-from orchestrator.cli.render import echo_human, echo_error
+from orchestrator.cli.render import echo_error, echo_human
 
 if TYPE_CHECKING:
     from orchestrator.runtime.orchestration import Orchestration
@@ -222,8 +222,10 @@ def error_report(error: BaseException) -> ErrorReport | None:
         text = error.message
     elif isinstance(error, KeyboardInterrupt):
         code, exit_code = "interrupted", INTERRUPTED
-        text = ("interrupted (Ctrl-C): the running step was rolled back; what was applied "
-                "before it stays applied")
+        from orchestrator.core.interrupts import StepInterrupted
+
+        # a step's interruption says which step was rolled back; elsewhere nothing was applying
+        text = str(error) if isinstance(error, StepInterrupted) else "interrupted (Ctrl-C)"
     elif _is_dbapi_error(error):
         code = "database-error"
         text = f"database error: {error.orig}"  # type: ignore[attr-defined]

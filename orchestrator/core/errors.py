@@ -122,13 +122,19 @@ class DatabaseMissing(DatabaseError):
     """The database the URL names does not exist (the driver's own error code said so)."""
 
 
+def describe_error(error: BaseException) -> str:
+    """``IntegrityError: ...``: an exception as users read it, never with SQLAlchemy's
+    "(Background on this error at ...)" link (its SQL and parameters are kept)."""
+    return f"{type(error).__name__}: {_BACKGROUND.sub('', str(error)).strip()}"
+
+
 class MigrationFailed(DatabaseError):
     """A revision failed while it was applied; its transaction was rolled back."""
 
     def __init__(self, service: str, revision: str, error: BaseException) -> None:
         super().__init__(
             f"service {service!r}: revision {revision} failed and was rolled back: "
-            f"{type(error).__name__}: {error}"
+            f"{describe_error(error)}"
         )
         self.service = service
         self.revision = revision
@@ -146,7 +152,7 @@ class OfflineRenderFailed(DatabaseError):
         super().__init__(
             f"--sql stopped at step {position}: service {service!r}, revision {revision} "
             f"({where}) cannot be rendered as SQL without a database: "
-            f"{type(error).__name__}: {error}\n"
+            f"{describe_error(error)}\n"
             "it needs a live database (it reads through op.get_bind(), or uses what "
             "op.execute() returns); the SQL printed is that of the steps before it, nothing "
             "of this one. Apply those, then run this step online (without --sql)"

@@ -20,6 +20,18 @@ from orchestrator.core.logs import get_logger
 log = get_logger()
 
 
+class StepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the runner at a step, which was rolled back (the ones before stay)."""
+
+    def __init__(self, service: str, revision: str, position: int) -> None:
+        super().__init__(
+            f"interrupted (Ctrl-C) at step {position} (service {service!r}, revision "
+            f"{revision}): that step was rolled back; the steps before it stay applied")
+        self.service = service
+        self.revision = revision
+        self.position = position
+
+
 class StopRequest:
     """Whether Ctrl-C asked the runner to stop."""
 

@@ -101,23 +101,30 @@ class Conflict:
 
     @property
     def message(self) -> str:
+        what, (a, b), fix = self.explained()
+        return f"{what}: {a}; {b}. {fix}"
+
+    def explained(self) -> tuple[str, tuple[str, str], str]:
+        """What collides, the two operations (file, line, call), what follows and the fix."""
         a, b = self.first.describe(), self.second.describe()
         head = f"service {self.service!r}: "
         if self.kind in ("both-add", "both-remove"):
             verb, flag = ("add", "if_not_exists=True") if self.kind == "both-add" else (
                 "remove", "if_exists=True")
-            return (head + f"both branches {verb} {self.obj}: {a}; {b}. Whichever runs second "
-                    "fails. Remove the duplicate operation from one branch, or guard both "
-                    f"({flag} or an existence check: either branch may run first)")
+            return (head + f"both branches {verb} {self.obj}", (a, b),
+                    "Whichever runs second fails. Remove the duplicate operation from one "
+                    f"branch, or guard both ({flag} or an existence check: either branch may "
+                    "run first)")
         if self.kind == "remove-vs-change":
             removing, other = (a, b) if self.first.action is Action.REMOVE else (b, a)
-            return (head + f"one branch removes {self.obj} that the other changes or uses: "
-                    f"{removing}; {other}. In one of the two orders the change fails. Remove "
-                    "the operation from one branch (or move it onto the other branch, after "
-                    "the change), or guard the change with an existence check so that it is "
-                    "skipped once the object is gone")
-        return (head + f"both branches alter {self.obj}: {a}; {b}. Both run and the last one "
-                "wins; check that the merged schema is what you want")
+            return (head + f"one branch removes {self.obj} that the other changes or uses",
+                    (removing, other),
+                    "In one of the two orders the change fails. Remove the operation from "
+                    "one branch (or move it onto the other branch, after the change), or "
+                    "guard the change with an existence check so that it is skipped once the "
+                    "object is gone")
+        return (head + f"both branches alter {self.obj}", (a, b),
+                "Both run and the last one wins; check that the merged schema is what you want")
 
     def to_dict(self) -> dict:
         return {

@@ -28,7 +28,7 @@ from orchestrator.core.errors import (
     RevisionError,
     RunnerStopped,
 )
-from orchestrator.core.interrupts import StopRequest, stop_at_step_boundaries
+from orchestrator.core.interrupts import StepInterrupted, StopRequest, stop_at_step_boundaries
 from orchestrator.core.logs import get_logger
 from orchestrator.runtime.database import alembic_config_url, connect, connection_lost
 from orchestrator.runtime.lock import HeldLock
@@ -159,7 +159,7 @@ class Executor:
         Whatever ends the revision (an exception, ``sys.exit()``, Ctrl-C) rolls the step back.
         A revision's own failure is recorded (``hooks.rollback``) and raised as
         :class:`MigrationFailed`; Ctrl-C (``stop``, checked before the step and where it would
-        commit) is recorded and goes on up as ``KeyboardInterrupt``. A lost lock or a lost
+        commit) is recorded and goes on up as :class:`StepInterrupted` (a ``KeyboardInterrupt``). A lost lock or a lost
         connection is :class:`RunnerStopped` and records nothing: another runner may own the
         database by then.
         """
@@ -209,7 +209,7 @@ class Executor:
             if hooks:
                 hooks.rollback(connection, step, error)
             if interrupted:
-                raise
+                raise StepInterrupted(step.service, step.revision, position) from error
             raise MigrationFailed(step.service, step.revision, error) from error
 
     def render_sql(self, url: URL, steps: Sequence[Step], state: DatabaseState,

@@ -28,6 +28,7 @@ from orchestrator.core.errors import (
     MigrationFailed,
     OfflineRenderFailed,
     RunnerStopped,
+    describe_error,
 )
 from orchestrator.core.logs import get_logger
 from orchestrator.runtime.database import connect
@@ -271,7 +272,7 @@ class LedgerHooks:
     def rollback(self, connection: Connection, step: Step, error: BaseException) -> None:
         seconds = time.perf_counter() - self.started
         interrupted = isinstance(error, (KeyboardInterrupt, CancelledError))
-        message = "interrupted (Ctrl-C)" if interrupted else f"{type(error).__name__}: {error}"
+        message = "interrupted (Ctrl-C)" if interrupted else describe_error(error)
         log.error("step interrupted" if interrupted else "step failed",
                   position=self.position(step), of=self.total, service=step.service,
                   revision=step.revision, seconds=round(seconds, 4), error=first_line(message))

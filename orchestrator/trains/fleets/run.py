@@ -25,7 +25,7 @@ import anyio
 import structlog
 from sqlalchemy.engine import make_url
 
-from orchestrator.core.errors import ConfigError, OrchestrateError
+from orchestrator.core.errors import ConfigError, OrchestrateError, describe_error
 from orchestrator.core.logs import get_logger
 from orchestrator.runtime.database import redact
 from orchestrator.runtime.lock import TrainLocked
@@ -207,7 +207,7 @@ def _apply_one(name: str, url: str, train: str, wait_seconds: float) -> dict[str
                     "seconds": _since(started)}
         except Exception as error:  # a bug, or a driver error: this database only
             log.exception("the train could not run on this database")
-            return {"status": "error", "error": f"{type(error).__name__}: {error}",
+            return {"status": "error", "error": describe_error(error),
                     "exit_code": 3, "seconds": _since(started)}
     applied = len(train_run.applied)
     return {"status": "applied" if applied else "up-to-date", "steps": applied,
