@@ -14,6 +14,13 @@ import pytest
 from model_workspace import ModelWorkspace, postgres, sqlite  # noqa: F401  (a fixture)
 
 MODELS = '''
+from alembic_utils.pg_extension import PGExtension
+from alembic_utils.pg_function import PGFunction
+from alembic_utils.pg_materialized_view import PGMaterializedView
+from alembic_utils.pg_policy import PGPolicy
+from alembic_utils.pg_trigger import PGTrigger
+from alembic_utils.pg_view import PGView
+
 metadata = sa.MetaData(naming_convention={{"ck": "ck_%(table_name)s_%(constraint_name)s"}})
 
 products = sa.Table(
@@ -23,6 +30,8 @@ products = sa.Table(
     sa.Column("name", sa.String(50), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),
 {extra})
+
+{module}
 '''
 
 
@@ -32,8 +41,14 @@ class Case:
 
     name: str
     backends: tuple[str, ...]
-    steps: tuple[str, ...]  # before, added, changed, removed
+    steps: tuple[str | None, ...]  # before, added, changed (None: no such change), removed
     shows: str
+    #: Where the steps' lines go: into the table's definition, or after it in the module.
+    module: bool = False
+
+    def models(self, step: str) -> str:
+        return MODELS.format(extra="" if self.module else step,
+                             module=step if self.module else "")
 
 
 CHECK = '    sa.CheckConstraint({}, name="sane"),\n'
@@ -42,6 +57,18 @@ WHERE = ', postgresql_where=sa.text("{0}"), sqlite_where=sa.text("{0}")'
 EXPRESSION = '    sa.Index("ix_lower", sa.text("{}")),\n'
 IDENTITY = '    sa.Column("number", sa.Integer{}, nullable=False),\n'
 COLUMN_COMMENT = '    sa.Column("note", sa.String(20){}),\n'
+VIEW = 'entities = [{}(schema="public", signature="cheap", definition="{}")]'
+FUNCTION = ('entities = [PGFunction(schema="public", signature="with_tax(p integer)", '
+            'definition="RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT p * {} $$")]')
+TOUCH = ('PGFunction(schema="public", signature="touch()", definition="RETURNS trigger '
+         'LANGUAGE plpgsql AS $$ BEGIN NEW.price = abs(NEW.price); RETURN NEW; END $$")')
+TRIGGER = ('PGTrigger(schema="public", signature="products_touch", on_entity="public.products", '
+           'definition="BEFORE {} ON public.products FOR EACH ROW EXECUTE FUNCTION '
+           'public.touch()")')
+POLICY = ('entities = [PGPolicy(schema="public", signature="cheap_only", '
+          'on_entity="public.products", definition="AS PERMISSIVE FOR SELECT TO public '
+          'USING (price < {})")]')
+EXTENSION = 'entities = [PGExtension(schema="public", signature="pg_trgm")]'
 
 CASES = [
     Case("check constraint", ("postgresql", "sqlite"),
@@ -66,6 +93,27 @@ CASES = [
     Case("table comment", ("postgresql",),
          ("", '    comment="what we sell",\n', '    comment="what we sold",\n', ""),
          "products"),
+    Case("view", ("postgresql",),
+         ("", VIEW.format("PGView", "SELECT id FROM products WHERE price < 10"),
+          VIEW.format("PGView", "SELECT id, price FROM products WHERE price < 20"), ""),
+         "PGView: public.cheap", module=True),
+    Case("materialized view", ("postgresql",),
+         ("", VIEW.format("PGMaterializedView", "SELECT id FROM products WHERE price < 10"),
+          VIEW.format("PGMaterializedView", "SELECT id, price FROM products WHERE price < 20"),
+          ""),
+         "PGMaterializedView: public.cheap", module=True),
+    Case("function", ("postgresql",),
+         ("", FUNCTION.format(2), FUNCTION.format(3), ""),
+         "PGFunction: public.with_tax(p integer)", module=True),
+    Case("trigger", ("postgresql",),
+         (f"entities = [{TOUCH}]", f"entities = [{TOUCH}, {TRIGGER.format('UPDATE')}]",
+          f"entities = [{TOUCH}, {TRIGGER.format('INSERT OR UPDATE')}]", f"entities = [{TOUCH}]"),
+         "PGTrigger: public.products_touch False public.products", module=True),
+    Case("policy", ("postgresql",),
+         ("", POLICY.format(10), POLICY.format(20), ""),
+         "PGPolicy: public.cheap_only public.products", module=True),
+    Case("extension", ("postgresql",), ("", EXTENSION, None, ""),
+         "PGExtension: pg_trgm", module=True),
 ]
 PARAMS = [pytest.param(case, backend, id=f"{case.name}-{backend}",
                        marks=[pytest.mark.postgres] if backend == "postgresql" else [])
@@ -81,6 +129,7 @@ def database(request, tmp_path):
 
 
 def named(report: dict, name: str) -> bool:
+    """Whether a change of the report names ``name`` (its table or its object)."""
     return any(name in (change["table"], change["object"])
                for service in report["services"] for change in service["changes"])
 
@@ -92,23 +141,25 @@ def revision_id(path) -> str:
 @pytest.mark.parametrize("case, backend", PARAMS)
 def test_added_changed_removed(case: Case, backend: str, database, tmp_path):
     ws = ModelWorkspace(tmp_path / "ws")
-    ws.service("shop", MODELS.format(extra=case.steps[0]))
+    steps = [(label, step) for label, step in zip(("before", "added", "changed", "removed"),
+                                                  case.steps) if step is not None]
+    ws.service("shop", case.models(steps[0][1]))
     written = ws.generate("start", database)
     ws.run("upgrade", db=database)
-    for label, extra in zip(("added", "changed", "removed"), case.steps[1:]):
-        ws.models("shop", MODELS.format(extra=extra))
+    for label, step in steps[1:]:
+        ws.models("shop", case.models(step))
         code, report = ws.check(database)
-        assert code == 1 and named(report, case.shows), (label, report)
+        assert code == 1 and named(report, case.shows), (label, report["services"][0]["changes"])
         new = ws.generate(label, database)
         assert len(new) == 1, label
         written += new
         ws.run("upgrade", db=database)
         assert ws.generate("again", database) == [], label
         assert ws.check(database)[0] == 0, label
-    for label, extra in zip(("removed", "changed", "added"), reversed(case.steps[:-1])):
+    for (label, _), (_, previous) in zip(reversed(steps[1:]), reversed(steps[:-1])):
         newest = written.pop()
         ws.run("downgrade", f"shop@{revision_id(written[-1])}", db=database)
         newest.unlink()  # the change reverted, as a developer would
-        ws.models("shop", MODELS.format(extra=extra))
+        ws.models("shop", case.models(previous))
         code, report = ws.check(database)
         assert code == 0, (f"downgrade of {label}", report["services"][0]["changes"])

@@ -404,6 +404,8 @@ def operation_name(op: Any) -> str:
 
 
 def _change(op: Any) -> Change:
+    if type(op).__module__.startswith("alembic_utils."):  # create/replace/drop of an entity
+        return Change(f"{operation_name(op)}_entity", None, str(op.target.identity))
     table = getattr(op, "table_name", None) or getattr(op, "source_table", None)
     column = getattr(op, "column", None)
     name = (column.name if column is not None else None) or next(

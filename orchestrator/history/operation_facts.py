@@ -287,7 +287,13 @@ def _table_comment(call: Call, op: Any, dialect: Dialect) -> None:
 
 
 def _generic(call: Call, op: Any) -> None:
-    """A plugin's operation: whatever table it names the usual way."""
+    """A plugin's operation: whatever table it names the usual way; an alembic_utils
+    operation (``op.create_entity(PGView(...))``) names its entity."""
+    if type(op).__module__.startswith("alembic_utils."):
+        entity = op.target
+        call.target = str(entity.identity)
+        call.options["entity"] = type(entity).__name__
+        return
     for attr in ("table_name", "source_table", "old_table_name"):
         value = _name(getattr(op, attr, None))
         if value:

@@ -25,6 +25,8 @@ from orchestrator.history.sql import Statement
 
 #: ``("create_table" | "drop_table" | "rename_table", table, new name or None)``.
 TableOperation = tuple[str, str, "str | None"]
+#: ``(create_entity|drop_entity|replace_entity, identity)``: an alembic_utils operation.
+EntityOperation = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,15 @@ class RevisionReading:
         if self.upgrade is None:
             return ()
         return _table_operations(self.upgrade)
+
+
+    def entity_operations(self) -> tuple[EntityOperation, ...]:
+        """The alembic_utils entities (views, functions, ...) the upgrade creates, replaces
+        and drops, in order, by identity (``PGView: public.active_users``)."""
+        if self.upgrade is None:
+            return ()
+        return tuple((call.name, call.target) for call in self.upgrade.calls
+                     if call.option("entity") and call.target)
 
 
 def _table_operations(upgrade: FunctionReading) -> tuple[TableOperation, ...]:

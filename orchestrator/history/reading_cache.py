@@ -20,10 +20,15 @@ from importlib import metadata as package_metadata
 from pathlib import Path
 
 from orchestrator.history import operation_facts, reading, recording, sql
-from orchestrator.history.reading import Metadata, RevisionReading, TableOperation
+from orchestrator.history.reading import (
+    EntityOperation,
+    Metadata,
+    RevisionReading,
+    TableOperation,
+)
 
 #: Bump when what a reading holds changes.
-READING_FORMAT = 1
+READING_FORMAT = 2
 _PACKAGES = ("orchestrate", "alembic", "sqlalchemy", "pglast", "sqlglot")
 _READER_MODULES = (reading, recording, operation_facts, sql)
 
@@ -54,7 +59,7 @@ class ReadingCache:
 
     def __init__(self, folder: Path | None, service: str, dialect: str) -> None:
         self.path = folder / dialect / f"{service}.readings" if folder is not None else None
-        self._entries: dict[str, tuple[tuple, tuple, bool, bytes]] = {}
+        self._entries: dict[str, tuple[tuple, tuple, bool, bytes, tuple]] = {}
         self._used: set[str] = set()
         self._changed = False
         self._load()
@@ -70,13 +75,15 @@ class ReadingCache:
         if isinstance(stored, dict) and stored.get("versions") == _versions():
             self._entries = stored.get("entries", {})
 
-    def summary(self, key: str) -> tuple[Metadata, tuple[TableOperation, ...]] | None:
-        """The identifiers and table operations of the file with content ``key``, if cached."""
+    def summary(self, key: str) -> tuple[Metadata, tuple[TableOperation, ...],
+                                          tuple[EntityOperation, ...]] | None:
+        """The identifiers, table and entity operations of the file with content ``key``, if
+        cached."""
         entry = self._entries.get(key)
         if entry is None:
             return None
         self._used.add(key)
-        return Metadata(*entry[0]), entry[1]
+        return Metadata(*entry[0]), entry[1], entry[4]
 
     def reading(self, key: str, rendered: bool, path: Path) -> RevisionReading | None:
         """The cached reading (rendered, when asked), at ``path`` where the file is now."""
@@ -101,7 +108,8 @@ class ReadingCache:
             return
         if meta is None:
             return
-        self._entries[key] = (meta, reading.table_operations(), reading.rendered, blob)
+        self._entries[key] = (meta, reading.table_operations(), reading.rendered, blob,
+                              reading.entity_operations())
         self._used.add(key)
         self._changed = True
 

@@ -23,7 +23,12 @@ from alembic.util import CommandError, coerce_resource_to_filename
 
 from orchestrator.config.service import Service
 from orchestrator.core.errors import ConfigError, RevisionError
-from orchestrator.history.reading import Metadata, RevisionReading, TableOperation
+from orchestrator.history.reading import (
+    EntityOperation,
+    Metadata,
+    RevisionReading,
+    TableOperation,
+)
 from orchestrator.history.reading_cache import ReadingCache, content_key
 from orchestrator.history.recording import RevisionReader
 
@@ -80,6 +85,8 @@ class ServiceHistory:
     cache: ReadingCache | None = field(default=None, repr=False)
     _readings: dict[str, RevisionReading] = field(default_factory=dict, repr=False)
     _table_ops: dict[str, tuple[TableOperation, ...]] = field(default_factory=dict, repr=False)
+    _entity_ops: dict[str, tuple[EntityOperation, ...]] = field(default_factory=dict,
+                                                                 repr=False)
     _reader: RevisionReader | None = field(default=None, repr=False)
 
     @classmethod
@@ -101,6 +108,7 @@ class ServiceHistory:
             else:
                 history._add(path, key, summary[0])
                 history._table_ops[key] = summary[1]
+                history._entity_ops[key] = summary[2]
         if fresh:
             with history._reading() as reader:
                 for path, source, key in fresh:
@@ -314,6 +322,22 @@ class ServiceHistory:
                     tables.pop(name, None)
                     tables[new_name] = None
         return list(tables)
+
+    def entity_claims(self) -> list[str]:
+        """alembic_utils entities (by identity) this service's migrations created and did not
+        drop since."""
+        entities: dict[str, None] = {}
+        for rev in self.order:
+            key = self.revisions[rev].key
+            found = self._entity_ops.get(key)
+            if found is None:
+                found = self._entity_ops[key] = self.reading(rev).entity_operations()
+            for kind, identity in found:
+                if kind == "drop_entity":
+                    entities.pop(identity, None)
+                else:
+                    entities[identity] = None
+        return list(entities)
 
     def table_operations(self, rev: str) -> tuple[TableOperation, ...]:
         """The tables revision ``rev`` creates, drops and renames, in order (cached with the

@@ -12,6 +12,7 @@ from sqlalchemy import MetaData
 from orchestrator.config.service import Service
 from orchestrator.runtime import (
     check_comparison,
+    entity_comparison,
     enum_comparison,
     identity_columns,
     index_comparison,
@@ -25,7 +26,7 @@ from orchestrator.workspace.ownership import OwnershipRegistry, table_key
 #: Alembic's own comparisons plus orchestrate's comparator plugins.
 AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", enum_comparison.PLUGIN,
                         check_comparison.PLUGIN, index_comparison.PLUGIN,
-                        identity_columns.PLUGIN]
+                        identity_columns.PLUGIN, entity_comparison.PLUGIN]
 
 
 def migration_options(

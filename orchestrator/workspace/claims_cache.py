@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator.history.revisions import revision_files
-from orchestrator.workspace import enum_types, model_loader, ownership
+from orchestrator.workspace import entities, enum_types, model_loader, ownership
 from orchestrator.workspace.ownership import Claim, OwnershipRegistry
 from orchestrator.workspace.workspace import Workspace
 
@@ -54,6 +54,8 @@ def cached_ownership(workspace: Workspace) -> OwnershipRegistry | None:
         ignore=tuple(workspace.settings.ignore),
         version_tables=workspace.version_tables,
         enum_owners={enum: Claim(*claim) for enum, claim in stored["enum_owners"].items()},
+        entity_owners={name: Claim(*claim)
+                       for name, claim in stored.get("entity_owners", {}).items()},
     )
 
 
@@ -71,6 +73,8 @@ def remember_ownership(workspace: Workspace) -> None:
         "files": {_relative(p, root): _digest(p) for p in sorted(set(files))},
         "owners": {t: [c.service, c.source] for t, c in sorted(registry.owners.items())},
         "enum_owners": {e: [c.service, c.source] for e, c in sorted(registry.enum_owners.items())},
+        "entity_owners": {e: [c.service, c.source]
+                          for e, c in sorted(registry.entity_owners.items())},
     }
     path = _path(workspace)
     with contextlib.suppress(OSError):  # a read-only workspace: no cache, still correct
@@ -88,7 +92,8 @@ def _path(workspace: Workspace) -> Path:
 def _context(workspace: Workspace) -> list[str]:
     """What the registry depends on besides the workspace's files."""
     code = hashlib.blake2b(digest_size=8)
-    for module in (ownership, enum_types, model_loader, sys.modules[Workspace.__module__]):
+    for module in (ownership, enum_types, entities, model_loader,
+                   sys.modules[Workspace.__module__]):
         code.update(Path(module.__file__ or "").read_bytes())
     return [str(FORMAT), workspace.dialect, code.hexdigest()]
 

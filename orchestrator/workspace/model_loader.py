@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from orchestrator.config.service import Service
 from orchestrator.core.errors import ConfigError, ModelImportError
+from orchestrator.workspace.entities import INFO_KEY, collect_entities
 
 #: Top-level packages never re-imported: the tool itself and test/benchmark code.
 _NEVER_PURGED = {"orchestrator", "tests", "conftest", "benchmarks"}
@@ -46,13 +47,16 @@ def prepare_imports(root: Path, module_names: Iterable[str]) -> None:
 
 
 def load_metadata(service: Service, root: Path) -> MetaData:
-    """Import ``service.models`` with all its submodules and return the service's MetaData."""
+    """Import ``service.models`` with all its submodules and return the service's MetaData
+    (the entities the package declares kept in its ``info``: see :mod:`.entities`)."""
     package = _import(service, service.models, root)
     modules = [package]
     if hasattr(package, "__path__"):
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
             modules.append(_import(service, info.name, root))
-    return _find_metadata(service, package, modules)
+    metadata = _find_metadata(service, package, modules)
+    metadata.info[INFO_KEY] = collect_entities(service, modules)
+    return metadata
 
 
 def _import(service: Service, name: str, root: Path) -> ModuleType:

@@ -46,7 +46,7 @@ class Overlap:
     table: str
     first: Claim
     second: Claim
-    kind: str = "table"  # or "enum": a native enum type both services create
+    kind: str = "table"  # or "enum" (a native enum type both services create), or "entity"
 
     def __str__(self) -> str:
         return (
@@ -64,6 +64,9 @@ class OwnershipRegistry:
     version_tables: frozenset[str] = frozenset()
     #: Native enum types by name: the service whose models create each (see enum_types).
     enum_owners: dict[str, Claim] = field(default_factory=dict)
+    #: alembic_utils entities (views, functions, ...) by identity (see entities): the service
+    #: declaring each, else the one whose migrations created it.
+    entity_owners: dict[str, Claim] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -72,6 +75,7 @@ class OwnershipRegistry:
         ignore: Iterable[str] = (),
         version_tables: Iterable[str] = (),
         enum_claims: Mapping[str, Iterable[str]] | None = None,
+        entity_claims: Mapping[str, Iterable[tuple[str, str]]] | None = None,
     ) -> OwnershipRegistry:
         """``claims`` maps a service to ``(table, source)`` pairs.
 
@@ -79,18 +83,11 @@ class OwnershipRegistry:
         migrations created the table) only counts for tables no service's models or ini
         claim: that is how a table moves from one service to another. Any other table claimed
         by two services is an overlap naming both services and the table (see ``check``).
+        ``entity_claims`` are the same for alembic_utils entities (``models`` or ``history``).
         """
         registry = cls(ignore=tuple(ignore), version_tables=frozenset(version_tables))
-        for weak in (False, True):
-            for service in sorted(claims):
-                for table, source in claims[service]:
-                    if (source == "history") != weak:
-                        continue
-                    held = registry.owners.get(table)
-                    if held is None:
-                        registry.owners[table] = Claim(service, source)
-                    elif held.service != service and (held.source == "history") == weak:
-                        registry.overlaps.append(Overlap(table, held, Claim(service, source)))
+        registry._claim(registry.owners, claims, "table")
+        registry._claim(registry.entity_owners, entity_claims or {}, "entity")
         for service in sorted(enum_claims or {}):
             for enum in sorted(set((enum_claims or {})[service])):
                 claim = Claim(service, "models")
@@ -98,6 +95,25 @@ class OwnershipRegistry:
                 if held != claim:
                     registry.overlaps.append(Overlap(enum, held, claim, "enum"))
         return registry
+
+    def _claim(self, owners: dict[str, Claim],
+               claims: Mapping[str, Iterable[tuple[str, str]]], kind: str) -> None:
+        """Models and ini claims first, then history claims for what nobody else claims."""
+        for weak in (False, True):
+            for service in sorted(claims):
+                for name, source in claims[service]:
+                    if (source == "history") != weak:
+                        continue
+                    held = owners.get(name)
+                    if held is None:
+                        owners[name] = Claim(service, source)
+                    elif held.service != service and (held.source == "history") == weak:
+                        self.overlaps.append(Overlap(name, held, Claim(service, source), kind))
+
+    def entities_of(self, service: str) -> frozenset[str]:
+        """The identities of the alembic_utils entities ``service`` owns."""
+        return frozenset(name for name, claim in self.entity_owners.items()
+                         if claim.service == service)
 
     def check(self) -> OwnershipRegistry:
         """Raise when any table is claimed twice; the registry itself otherwise."""
@@ -153,6 +169,8 @@ _RESOLVE = {
              "models, or restrict that service with `tables = ...` in its ini.",
     "enum": "Every enum type must be created by exactly one service: in the others, reference "
             "it with postgresql.ENUM(..., name=..., create_type=False).",
+    "entity": "Every view, function, trigger, policy or extension must be declared by exactly "
+              "one service: remove it from the other's `entities`.",
 }
 
 

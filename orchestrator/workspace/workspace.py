@@ -16,6 +16,7 @@ from orchestrator.core.errors import (
 )
 from orchestrator.core.gc_tuning import paced_collections
 from orchestrator.history.revisions import DEFAULT_DIALECT, ServiceHistory
+from orchestrator.workspace.entities import declared_entities, entity_key
 from orchestrator.workspace.enum_types import enum_uses
 from orchestrator.workspace.layout import LayoutProblem, layout_problems
 from orchestrator.workspace.model_loader import load_metadata, prepare_imports
@@ -168,6 +169,7 @@ class Workspace:
         """The ownership registry as claimed, overlaps kept (for reports such as ``plan``)."""
         claims: dict[str, list[tuple[str, str]]] = {}
         enums: dict[str, list[str]] = {}
+        entities: dict[str, list[tuple[str, str]]] = {}
         for name in self.names:
             service = self.services[name]
             if service.tables is not None:
@@ -189,9 +191,12 @@ class Workspace:
                     f"MetaData (checked every submodule) and {service.ini_path} lists none"
                 )
             claims[name] += [(t, "history") for t in created]
+            entities[name] = [(entity_key(e), "models")
+                              for e in declared_entities(self.metadata[name])]
+            entities[name] += [(e, "history") for e in self.histories[name].entity_claims()]
         return OwnershipRegistry.build(
             claims, ignore=self.settings.ignore, version_tables=self.version_tables,
-            enum_claims=enums,
+            enum_claims=enums, entity_claims=entities,
         )
 
     def check(self) -> None:

@@ -1,0 +1,77 @@
+"""Views, functions and the other alembic_utils entities are owned per service: each service's
+comparison creates, replaces and drops its own, never another's; two services declaring one
+is an overlap (exit 2). The kinds one by one are in test_detection_matrix."""
+from __future__ import annotations
+
+import pytest
+from model_workspace import ModelWorkspace, postgres  # noqa: F401  (a fixture)
+from support import alembic, orchestrate
+
+pytestmark = pytest.mark.postgres
+
+SHOP = '''
+from alembic_utils.pg_view import PGView
+
+metadata = sa.MetaData()
+products = sa.Table("products", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("price", sa.Integer))
+{entities}
+'''
+BILLING = '''
+from alembic_utils.pg_function import PGFunction
+from alembic_utils.pg_view import PGView
+
+metadata = sa.MetaData()
+invoices = sa.Table("invoices", metadata, sa.Column("id", sa.Integer, primary_key=True))
+{entities}
+'''
+CHEAP = ('PGView(schema="public", signature="cheap", '
+         'definition="SELECT id FROM products WHERE price < 10")')
+TAX = ('PGFunction(schema="public", signature="with_tax(p integer)", '
+       'definition="RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT p * 2 $$")')
+
+
+def test_each_service_compares_only_its_own_entities(tmp_path, postgres):
+    ws = ModelWorkspace(tmp_path / "ws")
+    ws.service("shop", SHOP.format(entities=f"entities = [{CHEAP}]"))
+    ws.service("billing", BILLING.format(entities=f"entities = [{TAX}]"))
+    assert len(ws.generate("start", postgres)) == 2
+    ws.run("upgrade", db=postgres)
+    assert ws.generate("again", postgres) == [] and ws.check(postgres)[0] == 0
+    # plain Alembic on one service: the other's entities are no change (no global comparator)
+    assert alembic(ws.root, "billing", "check", url=postgres.url).returncode == 0
+
+    ws.models("billing", BILLING.format(entities=""))
+    code, report = ws.check(postgres)
+    changes = {s["service"]: s["changes"] for s in report["services"]}
+    assert code == 1 and changes["shop"] == []
+    assert changes["billing"] == [{"operation": "drop_entity", "table": None,
+                                   "object": "PGFunction: public.with_tax(p integer)",
+                                   "detail": ""}]
+    ws.generate("no tax", postgres)
+    ws.run("upgrade", db=postgres)
+    assert postgres.scalar_rows("SELECT viewname FROM pg_views WHERE schemaname = 'public'") \
+        == ["cheap"]
+    assert postgres.scalar_rows("SELECT proname FROM pg_proc WHERE proname = 'with_tax'") == []
+
+    # history shows what each revision does to entities, lint reads them
+    linted = orchestrate(ws.root, "lint", "--json", url=postgres.url)
+    assert linted.exit_code == 0, linted.stdout
+
+
+def test_two_services_declaring_one_entity_is_an_overlap(tmp_path, postgres):
+    ws = ModelWorkspace(tmp_path / "ws")
+    ws.service("shop", SHOP.format(entities=f"entities = [{CHEAP}]"))
+    ws.service("billing", BILLING.format(entities=f"entities = [{CHEAP}]"))
+    refused = ws.run("check", db=postgres, code=2)
+    assert ("entity 'PGView: public.cheap' is claimed by service 'billing' (from its models) "
+            "and by service 'shop' (from its models)") in refused.stderr
+    assert "declared by exactly one service" in refused.stderr
+
+
+def test_an_entities_list_with_something_else_is_refused(tmp_path, postgres):
+    ws = ModelWorkspace(tmp_path / "ws")
+    ws.service("shop", SHOP.format(entities=f"entities = [{CHEAP}, 'cheap']"))
+    refused = ws.run("check", db=postgres, code=2)
+    assert "service 'shop': `entities` holds 'cheap', which is no alembic_utils entity" \
+        in refused.stderr
