@@ -3,6 +3,8 @@ comparison creates, replaces and drops its own, never another's; two services de
 is an overlap (exit 2). The kinds one by one are in test_detection_matrix."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from model_workspace import ModelWorkspace, postgres  # noqa: F401  (a fixture)
 from support import alembic, orchestrate
@@ -31,7 +33,7 @@ TAX = ('PGFunction(schema="public", signature="with_tax(p integer)", '
        'definition="RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT p * 2 $$")')
 
 
-def test_each_service_compares_only_its_own_entities(tmp_path, postgres):
+def test_each_service_compares_only_its_own_entities(tmp_path, postgres):  # noqa: F811  (the fixture)
     ws = ModelWorkspace(tmp_path / "ws")
     ws.service("shop", SHOP.format(entities=f"entities = [{CHEAP}]"))
     ws.service("billing", BILLING.format(entities=f"entities = [{TAX}]"))
@@ -54,12 +56,14 @@ def test_each_service_compares_only_its_own_entities(tmp_path, postgres):
         == ["cheap"]
     assert postgres.scalar_rows("SELECT proname FROM pg_proc WHERE proname = 'with_tax'") == []
 
-    # history shows what each revision does to entities, lint reads them
+    # lint reads what alembic_utils' operations do: the function dropped, nothing unread
     linted = orchestrate(ws.root, "lint", "--json", url=postgres.url)
-    assert linted.exit_code == 0, linted.stdout
+    findings = [(f["code"], f["message"]) for f in json.loads(linted.stdout)["findings"]]
+    assert [code for code, _ in findings] == ["DS105"], findings
+    assert "drops function 'public.with_tax'" in findings[0][1]
 
 
-def test_two_services_declaring_one_entity_is_an_overlap(tmp_path, postgres):
+def test_two_services_declaring_one_entity_is_an_overlap(tmp_path, postgres):  # noqa: F811  (the fixture)
     ws = ModelWorkspace(tmp_path / "ws")
     ws.service("shop", SHOP.format(entities=f"entities = [{CHEAP}]"))
     ws.service("billing", BILLING.format(entities=f"entities = [{CHEAP}]"))
@@ -69,7 +73,7 @@ def test_two_services_declaring_one_entity_is_an_overlap(tmp_path, postgres):
     assert "declared by exactly one service" in refused.stderr
 
 
-def test_an_entities_list_with_something_else_is_refused(tmp_path, postgres):
+def test_an_entities_list_with_something_else_is_refused(tmp_path, postgres):  # noqa: F811  (the fixture)
     ws = ModelWorkspace(tmp_path / "ws")
     ws.service("shop", SHOP.format(entities=f"entities = [{CHEAP}, 'cheap']"))
     refused = ws.run("check", db=postgres, code=2)

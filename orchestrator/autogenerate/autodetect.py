@@ -46,8 +46,10 @@ from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.state import DatabaseState, read_state_sync
+from orchestrator.workspace.entities import declared_entities
 from orchestrator.workspace.layout import LayoutProblem
 from orchestrator.workspace.ownership import OwnershipRegistry
+from orchestrator.workspace.workspace import Workspace
 
 PLUGIN = "orchestrate.shared_reflection"
 INSPECTOR_OPTION = "orchestrate_snapshot_inspector"
@@ -223,6 +225,12 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
     return report
 
 
+def _has_entities(ws: Workspace, name: str) -> bool:
+    """Whether the service declares or owns alembic_utils entities: their database side is
+    not in the snapshot, so such a service is never skipped by the comparison cache."""
+    return bool(declared_entities(ws.metadata[name]) or ws.ownership.entities_of(name))
+
+
 async def _changes(orch: Orchestration, names: list[str], snapshot: Snapshot,
                    pool: list[AsyncConnection], pacer: Pacer) -> dict[str, list[Change]]:
     """Each service's changes: from the comparison cache when it was clean with the same
@@ -236,7 +244,8 @@ async def _changes(orch: Orchestration, names: list[str], snapshot: Snapshot,
         extended = any(s.extensions for s in ws.services.values())
         sources = ModelSources(ws.root, {n: s.models for n, s in ws.services.items()})
         keys = {name: cache.key(ws.services[name], ws.metadata[name],
-                                ws.ownership.tables_of(name), snapshot, extended, sources)
+                                ws.ownership.tables_of(name), snapshot,
+                                extended or _has_entities(ws, name), sources)
                 for name in names}
     found: dict[str, list[Change]] = {}
     todo = [name for name in names

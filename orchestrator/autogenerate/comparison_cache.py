@@ -18,8 +18,9 @@ A service whose comparison found nothing is stored under its key in
 ``.orchestrate/comparisons/<dialect>.json``; the next run skips it when its key is the same, so
 any change to a column, a default, an index, a type, a constraint or a comment of either side
 compares it again. What cannot be fingerprinted reliably is never skipped: a service with
-extension points (``include_object``, comparator plugins, ...) and a table whose type or
-record prints an object's address. Only clean results are kept: a service with changes is
+extension points (``include_object``, comparator plugins, ...), a service with alembic_utils
+entities (views, functions, ...: their database side is not in the snapshot) and a table whose
+type or record prints an object's address. Only clean results are kept: a service with changes is
 always compared, so what it reports is always fresh.
 """
 from __future__ import annotations
