@@ -271,8 +271,9 @@ def test_the_cache_serves_a_second_reading_without_running_anything(tmp_path, mo
 
     monkeypatch.setattr(recording.RevisionReader, "read", refuse)
     again = ReadingCache(tmp_path / "cache", "svc", "postgresql")
-    metadata, table_ops = again.summary(content_key(source))
+    metadata, table_ops, entity_ops = again.summary(content_key(source))
     assert metadata.revision == "r1" and table_ops == (("create_table", "t", None),)
+    assert entity_ops == ()
     reading = again.reading(content_key(source), rendered=False, path=path)
     assert [c.name for c in reading.upgrade.calls] == ["create_table"]
     assert reading.upgrade.calls[0].operation is None  # facts kept, live objects not
