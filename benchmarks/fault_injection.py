@@ -151,7 +151,9 @@ def wait_for_first_step(url: str, deadline: float) -> None:
 
 def lose_lock(backend: str, url: str, database: Path | None) -> None:
     if backend == "postgresql":
-        query(url, "SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE "
+        # this database's lock only: advisory locks are per database, and the server is shared
+        query(url, "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d "
+                   "ON d.oid = l.database WHERE d.datname = current_database() AND "
                    "l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND "
                    f"l.classid = {0x6F726368} AND l.objid = {0x7472616E}")
     else:

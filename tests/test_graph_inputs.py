@@ -80,7 +80,7 @@ def test_service_cycle_through_a_declaration_names_the_ini(tmp_path, url):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["upgrade", "users@"], "target 'users@' must read SERVICE or SERVICE@REVISION"),
+    (["upgrade", "users@"], "target 'users@' must read SERVICE, SERVICE@REVISION, head or heads"),
     (["upgrade", "@u1"], "target '@u1' must read SERVICE"),
     (["upgrade", "users@u1@u2"], "target 'users@u1@u2' must read"),
     (["upgrade", "users:u1"], "target 'users:u1' must read"),
