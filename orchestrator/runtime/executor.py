@@ -96,6 +96,11 @@ class Executor:
             self._scripts[service] = directory
         return self._scripts[service]
 
+    def forget_context(self) -> None:
+        """Start the next step as a new ``alembic`` command would: with nothing remembered
+        from the steps before it (the stairway's moves are each a command of their own)."""
+        self._memos.clear()
+
     def load(self, services: Iterable[str]) -> None:
         """Load these services' revision modules now (before the lock is taken: loading many
         revisions takes a while, and a bad one is bad input, exit 2). Names the workspace does

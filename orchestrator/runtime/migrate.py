@@ -95,6 +95,30 @@ async def downgrade(
         lambda state: Sequencer(orch.revision_graph, state).downgrade(service, revision, cascade))
 
 
+async def upgrade_requirements(orch: Orchestration, service: str, *, wait: float = 0.0
+                               ) -> MigrationRun:
+    """Apply what ``service``'s revisions require of other services, and nothing of ``service``.
+
+    The database a single-history tool (pytest-alembic, ``alembic -c <service>.ini``) needs to
+    run the service's whole history alone: every other service's revision that the service's
+    revisions require, with their own requirements, in global order. A requirement that itself
+    needs one of ``service``'s revisions cannot come first and is left out (that history
+    cannot be run alone).
+    """
+    orch.check_configuration()
+    orch.workspace.service(service)
+    graph = orch.revision_graph
+    own = {(service, revision) for revision in orch.workspace.histories[service].revisions}
+
+    def steps(state: DatabaseState) -> list[Step]:
+        upgrade = Sequencer(graph, state).upgrade({service: "heads"}, with_requirements=True)
+        return [step for step in upgrade
+                if step.service != service and not graph.ancestors(step.node) & own]
+
+    return await _apply_under_lock(orch, f"upgrade of {service}'s requirements", wait, None,
+                                   steps)
+
+
 async def _apply_under_lock(orch: Orchestration, command: str, wait: float,
                             before_step: StepCallback | None,
                             sequence: Callable[[DatabaseState], list[Step]]) -> MigrationRun:
