@@ -62,3 +62,23 @@ def test_mistyped_service_settings(example: Path) -> None:
     assert lines(outcome.stderr)[:3] == [
         f"error: {ini}: [orchestrate] has unknown keys 'tabels', 'version_tabel'",
         "'tabels': did you mean: tables?", "'version_tabel': did you mean: version_table?"]
+
+
+def test_shell_completion_is_clicks(example: Path) -> None:
+    """docs/commands.md: `eval "$(_ORCHESTRATE_COMPLETE=bash_source orchestrate)"`."""
+    from click.testing import CliRunner
+
+    from orchestrator.cli import main
+
+    def complete(words: str) -> list[str]:
+        env = {"_ORCHESTRATE_COMPLETE": "bash_complete", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - 1)}
+        result = CliRunner().invoke(main, [], env=env, prog_name="orchestrate")
+        return [line.split(",", 1)[1] for line in result.stdout.splitlines()]
+
+    assert complete("orchestrate pl") == ["plan"]
+    assert complete("orchestrate new") == ["new-service"]
+    assert "--database-url" in complete("orchestrate upgrade --d")
+    source = CliRunner().invoke(main, [], env={"_ORCHESTRATE_COMPLETE": "bash_source"},
+                                prog_name="orchestrate")
+    assert "_orchestrate_completion()" in source.stdout

@@ -56,6 +56,7 @@ def test_json_report_has_a_stable_schema(example):
         "findings": [],
         "suppressed": [],
         "summary": {"revisions": 2, "errors": 0, "warnings": 0, "suppressed": 0},
+        "since": None,
         "errors": [],
     }
 
@@ -220,3 +221,24 @@ def test_sarif_and_github_formats_carry_every_finding(example):
 
     both = orchestrate(example, "lint", "--json", "--format", "sarif")
     assert both.exit_code == 2 and "choose one" in both.stderr
+
+
+def test_since_a_head_says_there_is_nothing_after_it(example) -> None:
+    """The bundled repo's orders has one revision: --since it lints nothing, and says why."""
+    from support import orchestrate, write_revision
+
+    outcome = orchestrate(example, "lint", "orders", "--since", "b7e3d90f")
+    assert outcome.exit_code == 0
+    assert "service 'orders' has no revision after b7e3d90f1c56: nothing to lint" \
+        in outcome.stdout
+    write_revision(example, "orders", "d4d4d4d4d4d4", "b7e3d90f1c56",
+                   "op.add_column('orders', sa.Column('note', sa.Text(), nullable=True))",
+                   downgrade="op.drop_column('orders', 'note')")
+    document = json.loads(orchestrate(example, "lint", "orders", "--since", "b7e3d90f",
+                                      "--json").stdout)
+    assert document["since"] == {"service": "orders", "revision": "b7e3d90f1c56"}
+    assert document["revisions"] == [{"service": "orders", "revision": "d4d4d4d4d4d4"}]
+    everything = json.loads(orchestrate(example, "lint", "orders", "--since", "base",
+                                        "--json").stdout)
+    assert everything["since"] == {"service": "orders", "revision": None}
+    assert len(everything["revisions"]) == 2

@@ -38,6 +38,10 @@ def render_lint(report: LintReport, root: Path) -> RenderableType:
         verdict = ("clean", "green")
     if report.findings:
         items.append("")
+    if report.since is not None and not report.revisions:
+        service, after = report.since
+        items.append(f"service {service!r} has no revision after {after or 'base'}: "
+                     "nothing to lint (--since lints the revisions after REV, not REV itself)")
     items.append(text(counts, verdict))
     return stack(*items)
 

@@ -42,6 +42,9 @@ class LintReport:
     suppressed: list[LintFinding]
     #: The PostgreSQL major version the rules assumed (None for other dialects).
     pg_version: int | None = None
+    #: ``--since`` resolved: the service and the revision after which revisions were linted
+    #: (None: from base).
+    since: tuple[str, str | None] | None = None
 
     @property
     def errors(self) -> list[LintFinding]:
@@ -65,6 +68,8 @@ class LintReport:
             "suppressed": [f.to_dict() for f in self.suppressed],
             "summary": {"revisions": len(self.revisions), "errors": len(self.errors),
                         "warnings": len(self.warnings), "suppressed": len(self.suppressed)},
+            "since": None if self.since is None else {"service": self.since[0],
+                                                       "revision": self.since[1]},
             "verdict": "errors" if self.errors else "warnings" if self.findings else "clean",
         }
 
@@ -93,8 +98,9 @@ def lint(orch: Orchestration, services: Iterable[str] | None = None, since: str 
     named = list(services or [])
     selected = [s.name for s in ws.select(named)]
     scope = {name: list(ws.histories[name].order) for name in selected}
+    resolved = None
     if since:
-        service, start = _resolve_since(ws, selected, since)
+        service, start = resolved = _resolve_since(ws, selected, since)
         if not named:
             scope = {service: scope[service]}
         if start is not None:
@@ -107,7 +113,7 @@ def lint(orch: Orchestration, services: Iterable[str] | None = None, since: str 
     linter = Linter(ws, chosen, pg_version)
     findings, suppressed = linter.run(nodes)
     return LintReport(linter.dialect, nodes, findings, suppressed,
-                      linter.pg_version if chosen == "postgresql" else None)
+                      linter.pg_version if chosen == "postgresql" else None, resolved)
 
 
 def _resolve_since(ws: Workspace, services: list[str], spec: str) -> tuple[str, str | None]:
