@@ -68,6 +68,7 @@ TRIGGER = ('PGTrigger(schema="public", signature="products_touch", on_entity="pu
 POLICY = ('entities = [PGPolicy(schema="public", signature="cheap_only", '
           'on_entity="public.products", definition="AS PERMISSIVE FOR SELECT TO public '
           'USING (price < {})")]')
+SEQUENCE = 'numbers = sa.Sequence("numbers", start=100{}, metadata=metadata)'
 EXTENSION = 'entities = [PGExtension(schema="public", signature="pg_trgm")]'
 
 CASES = [
@@ -112,6 +113,9 @@ CASES = [
     Case("policy", ("postgresql",),
          ("", POLICY.format(10), POLICY.format(20), ""),
          "PGPolicy: public.cheap_only public.products", module=True),
+    Case("sequence", ("postgresql",),
+         ("", SEQUENCE.format(""), SEQUENCE.format(", increment=5, cycle=True"), ""),
+         "numbers", module=True),
     Case("extension", ("postgresql",), ("", EXTENSION, None, ""),
          "PGExtension: pg_trgm", module=True),
 ]

@@ -79,3 +79,27 @@ def test_an_entities_list_with_something_else_is_refused(tmp_path, postgres):  #
     refused = ws.run("check", db=postgres, code=2)
     assert "service 'shop': `entities` holds 'cheap', which is no alembic_utils entity" \
         in refused.stderr
+
+
+NUMBERED = '''
+metadata = sa.MetaData()
+orders = sa.Table("orders", metadata,
+                  sa.Column("id", sa.Integer, primary_key=True),
+                  sa.Column("number", sa.BigInteger, sa.Sequence("order_numbers", start=1000)))
+'''
+
+
+def test_a_sequence_named_by_a_new_tables_column(tmp_path, postgres):  # noqa: F811
+    ws = ModelWorkspace(tmp_path / "ws")
+    ws.service("orders", NUMBERED)
+    ws.service("shop", SHOP.format(entities=""))
+    [orders, _] = sorted(ws.generate("start", postgres), key=lambda p: "shop" in str(p))
+    text = orders.read_text()
+    assert text.index("op.create_sequence('order_numbers', start=1000)") < text.index(
+        "op.create_table")
+    ws.run("upgrade", db=postgres)
+    assert postgres.scalar_rows("SELECT nextval('order_numbers')") == [1000]
+    assert ws.generate("again", postgres) == [] and ws.check(postgres)[0] == 0
+    ws.run("downgrade", "orders@base", db=postgres)
+    assert postgres.scalar_rows(
+        "SELECT sequencename FROM pg_sequences WHERE sequencename = 'order_numbers'") == []

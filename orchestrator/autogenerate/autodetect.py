@@ -418,7 +418,8 @@ def _change(op: Any) -> Change:
     table = getattr(op, "table_name", None) or getattr(op, "source_table", None)
     column = getattr(op, "column", None)
     name = (column.name if column is not None else None) or next(
-        (getattr(op, attr) for attr in ("column_name", "index_name", "constraint_name")
+        (getattr(op, attr) for attr in ("column_name", "index_name", "constraint_name",
+                                         "sequence_name")
          if getattr(op, attr, None)), None)
     return Change(operation_name(op), table, None if name is None else str(name), _detail(op))
 

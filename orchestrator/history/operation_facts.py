@@ -21,6 +21,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ClauseElement, ColumnClause, TextClause
 
+from orchestrator.history import sequence_operations
 from orchestrator.history.reading import Call, Column, Constraint
 from orchestrator.history.sql import expression_columns
 
@@ -293,6 +294,10 @@ def _generic(call: Call, op: Any) -> None:
         entity = op.target
         call.target = str(entity.identity)
         call.options["entity"] = type(entity).__name__
+        return
+    if isinstance(op, sequence_operations._SequenceOp):  # op.create_sequence(...)
+        call.target = op.key
+        call.options["entity"] = "Sequence"
         return
     for attr in ("table_name", "source_table", "old_table_name"):
         value = _name(getattr(op, attr, None))

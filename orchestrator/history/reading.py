@@ -25,7 +25,8 @@ from orchestrator.history.sql import Statement
 
 #: ``("create_table" | "drop_table" | "rename_table", table, new name or None)``.
 TableOperation = tuple[str, str, "str | None"]
-#: ``(create_entity|drop_entity|replace_entity, identity)``: an alembic_utils operation.
+#: ``(create_entity|drop_entity|replace_entity, identity)``: an alembic_utils operation, or
+#: ``(create_sequence|alter_sequence|drop_sequence, "Sequence: name")``.
 EntityOperation = tuple[str, str]
 
 
@@ -217,8 +218,8 @@ class RevisionReading:
 
 
     def entity_operations(self) -> tuple[EntityOperation, ...]:
-        """The alembic_utils entities (views, functions, ...) the upgrade creates, replaces
-        and drops, in order, by identity (``PGView: public.active_users``)."""
+        """The alembic_utils entities (views, functions, ...) and sequences the upgrade
+        creates, changes and drops, in order, by identity (``PGView: public.active_users``)."""
         if self.upgrade is None:
             return ()
         return tuple((call.name, call.target) for call in self.upgrade.calls

@@ -50,6 +50,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import NoInspectionAvailable
 from sqlalchemy.sql.elements import TextClause
 
+from orchestrator.history import sequence_operations  # noqa: F401  (registers its operations)
 from orchestrator.history.operation_facts import describe
 from orchestrator.history.reading import (
     Call,

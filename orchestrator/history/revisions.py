@@ -324,8 +324,8 @@ class ServiceHistory:
         return list(tables)
 
     def entity_claims(self) -> list[str]:
-        """alembic_utils entities (by identity) this service's migrations created and did not
-        drop since."""
+        """alembic_utils entities and sequences (by identity) this service's migrations
+        created and did not drop since."""
         entities: dict[str, None] = {}
         for rev in self.order:
             key = self.revisions[rev].key
@@ -333,7 +333,7 @@ class ServiceHistory:
             if found is None:
                 found = self._entity_ops[key] = self.reading(rev).entity_operations()
             for kind, identity in found:
-                if kind == "drop_entity":
+                if kind.startswith("drop_"):
                     entities.pop(identity, None)
                 else:
                     entities[identity] = None

@@ -16,6 +16,7 @@ from orchestrator.runtime import (
     enum_comparison,
     identity_columns,
     index_comparison,
+    sequence_comparison,
 )
 from orchestrator.runtime.extensions import service_extensions
 from orchestrator.runtime.rendering import render_item
@@ -26,7 +27,8 @@ from orchestrator.workspace.ownership import OwnershipRegistry, table_key
 #: Alembic's own comparisons plus orchestrate's comparator plugins.
 AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", enum_comparison.PLUGIN,
                         check_comparison.PLUGIN, index_comparison.PLUGIN,
-                        identity_columns.PLUGIN, entity_comparison.PLUGIN]
+                        identity_columns.PLUGIN, entity_comparison.PLUGIN,
+                        sequence_comparison.PLUGIN]
 
 
 def migration_options(
