@@ -82,3 +82,18 @@ def test_shell_completion_is_clicks(example: Path) -> None:
     source = CliRunner().invoke(main, [], env={"_ORCHESTRATE_COMPLETE": "bash_source"},
                                 prog_name="orchestrate")
     assert "_orchestrate_completion()" in source.stdout
+
+
+def test_a_mistyped_train_its_keys_and_a_mistyped_fleet(example: Path) -> None:
+    from support import write
+
+    write(example / "trains" / "spring.toml", "[targets]\nusers = 'head'\n")
+    train = orchestrate(example, "train", "plan", "sprnig")
+    assert train.exit_code == 2 and "did you mean: spring?" in lines(train.stderr)
+    write(example / "trains" / "autumn.toml", "descripton = 'x'\n[targets]\nusers = 'head'\n")
+    key = orchestrate(example, "train", "plan", "autumn")
+    assert key.exit_code == 2 and "did you mean: description?" in lines(key.stderr)
+    write(example / "fleets" / "tenants.toml", "[databases]\na = 'sqlite:///a.db'\n")
+    fleet = orchestrate(example, "fleet", "plan", "tenant")
+    assert fleet.exit_code == 2
+    assert lines(fleet.stderr)[:2] == ["error: no fleet 'tenant'", "did you mean: tenants?"]

@@ -260,7 +260,7 @@ def test_fleet_from_a_catalog_query(example, tmp_path):
      "databases.a: environment variable NO_SUCH_VARIABLE_X is not set"),
     ("[databases]\n'a b' = 'sqlite:///x.db'\n", ("plan", "tenants"), "databases.a b:"),
     ("colour = 'red'\n[databases]\na = 'sqlite:///x.db'\n", ("plan", "tenants"),
-     "unknown key(s) colour"),
+     "the fleet has unknown key 'colour'"),
     ("description = 'empty'\n", ("plan", "tenants"), "names no database"),
     ("[databases]\na = 'sqlite:///x.db'\n", ("plan", "nope"), "no fleet 'nope'"),
     ("[databases]\na = 'sqlite:///x.db'\n", ("run", "tenants", "no-such-train"),

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator.config.settings import Settings
-from orchestrator.core.errors import ConfigError, RevisionError
+from orchestrator.core.errors import ConfigError, RevisionError, did_you_mean
 from orchestrator.history.revision_graph import RevisionGraph
 from orchestrator.history.revisions import ServiceHistory
 from orchestrator.runtime.sequencer import Sequencer, Step
@@ -79,7 +79,8 @@ def load_manifest(settings: Settings, name: str,
     path = manifest_path(settings, name)
     if not path.is_file():
         known = sorted(p.stem for p in settings.trains_dir.glob("*.toml"))
-        raise ManifestError(path, None, "no such train manifest; known trains: "
+        raise ManifestError(path, None, "no such train manifest" + did_you_mean(name, known)
+                            + "\nknown trains: "
                             + (", ".join(known) or f"none (the folder {settings.trains_dir} "
                                "holds no *.toml)"))
     try:
@@ -88,7 +89,8 @@ def load_manifest(settings: Settings, name: str,
         raise ManifestError(path, None, f"not valid TOML: {error}") from None
     unknown = sorted(set(data) - set(_KNOWN_KEYS))
     if unknown:
-        raise ManifestError(path, unknown[0], f"unknown key; known keys: {', '.join(_KNOWN_KEYS)}")
+        raise ManifestError(path, unknown[0], "unknown key" + did_you_mean(unknown[0], _KNOWN_KEYS)
+                            + f"\nknown keys: {', '.join(_KNOWN_KEYS)}")
     description = _typed(path, data, "description", str)
     with_requirements = _typed(path, data, "with_requirements", bool) or False
     timeouts = []

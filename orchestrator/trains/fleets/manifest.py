@@ -29,7 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from orchestrator.config.settings import Settings
-from orchestrator.core.errors import ConfigError, DatabaseError
+from orchestrator.core.errors import ConfigError, DatabaseError, did_you_mean, unknown_keys
 from orchestrator.runtime.database import async_url, connect, redact
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -99,8 +99,9 @@ def load_fleet(settings: Settings, name: str) -> FleetManifest:
         return _parse(name, source, in_pyproject, settings)
     if not path.is_file():
         known = sorted({p.stem for p in settings.fleets_dir.glob("*.toml")} | set(settings.fleets))
-        raise ConfigError(f"no fleet {name!r}: {path} does not exist and {settings.pyproject} "
-                          f"has no [tool.orchestrate.fleets.{name}]; known fleets: "
+        raise ConfigError(f"no fleet {name!r}" + did_you_mean(name, known)
+                          + f"\n{path} does not exist and {settings.pyproject} has no "
+                          f"[tool.orchestrate.fleets.{name}]\nknown fleets: "
                           f"{', '.join(known) or '(none)'}")
     try:
         with path.open("rb") as handle:
@@ -115,8 +116,7 @@ def load_fleet(settings: Settings, name: str) -> FleetManifest:
 def _parse(name: str, source: str, data: dict[str, Any], settings: Settings) -> FleetManifest:
     unknown = sorted(set(data) - set(_KNOWN_KEYS))
     if unknown:
-        raise FleetError(source, None, f"unknown key(s) {', '.join(unknown)}; known keys: "
-                         f"{', '.join(_KNOWN_KEYS)}")
+        raise FleetError(source, None, unknown_keys("the fleet", unknown, _KNOWN_KEYS))
     description = data.get("description")
     if description is not None and not isinstance(description, str):
         raise FleetError(source, "description", "must be a string")
