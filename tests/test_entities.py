@@ -103,3 +103,27 @@ def test_a_sequence_named_by_a_new_tables_column(tmp_path, postgres):  # noqa: F
     ws.run("downgrade", "orders@base", db=postgres)
     assert postgres.scalar_rows(
         "SELECT sequencename FROM pg_sequences WHERE sequencename = 'order_numbers'") == []
+
+
+def test_dependent_entities_are_dropped_in_an_order_that_works(tmp_path, postgres):  # noqa: F811
+    cheaper = ('PGView(schema="public", signature="cheaper", '
+               'definition="SELECT id FROM public.cheap WHERE id < 5")')
+    ws = ModelWorkspace(tmp_path / "ws")
+    ws.service("shop", SHOP.format(entities=""))
+    ws.generate("start", postgres)
+    ws.run("upgrade", db=postgres)
+    ws.models("shop", SHOP.format(entities=f"entities = [{cheaper}, {CHEAP}]"))
+    [created] = ws.generate("views", postgres)
+    text = created.read_text()
+    assert text.index("signature=\"cheap\"") < text.index("signature=\"cheaper\"")
+    ws.run("upgrade", db=postgres)
+    ws.models("shop", SHOP.format(entities=""))
+    [dropped] = ws.generate("no views", postgres)
+    text = dropped.read_text()
+    upgrade = text[text.index("def upgrade"):text.index("def downgrade")]
+    assert upgrade.index("signature=\"cheaper\"") < upgrade.index("signature=\"cheap\"")
+    views = "SELECT count(*) FROM pg_views WHERE schemaname = 'public'"
+    ws.run("upgrade", db=postgres)
+    assert postgres.scalar_rows(views) == [0]
+    ws.run("downgrade", f"shop@{created.name.split('_')[0]}", db=postgres)
+    assert postgres.scalar_rows(views) == [2]

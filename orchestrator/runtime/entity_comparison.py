@@ -57,7 +57,7 @@ def _without_global_comparator(autogen_context: Any, _upgrade_ops: Any) -> Prior
 def compare_entities(autogen_context: Any, upgrade_ops: Any, schemas: Any
                      ) -> PriorityDispatchResult:
     """The service's entity changes, appended to ``upgrade_ops`` (creates and replaces in
-    dependency order, then drops)."""
+    dependency order, then drops, also in an order the database accepts)."""
     scope: ServiceScope | None = autogen_context.opts.get(SCOPE_OPTION)
     if scope is None or autogen_context.metadata is None:
         return PriorityDispatchResult.CONTINUE
@@ -101,13 +101,35 @@ def _entity_operations(autogen_context: Any, local: list[Any], owned: frozenset[
         schemas = [name for name in autogen_context.inspector.get_schema_names()
                    if name not in _SYSTEM_SCHEMAS]
         with _rolled_back(connection) as session:
-            for kind in _kinds(gone):
-                for schema in schemas:
-                    for found in kind.from_database(session, schema=schema):
-                        if entity_key(found) in gone and include_entity(
-                                found, autogen_context, reflected=True):
-                            found_ops.append(DropOp(found))
+            drops = [DropOp(found) for kind in _kinds(gone) for schema in schemas
+                     for found in kind.from_database(session, schema=schema)
+                     if entity_key(found) in gone
+                     and include_entity(found, autogen_context, reflected=True)]
+            found_ops += _drop_order(connection, drops)
     return found_ops
+
+
+def _drop_order(connection: Any, drops: list[Any]) -> list[Any]:
+    """The drops in an order the database accepts (a view before the view it reads), found
+    by trying them, as alembic_utils orders creations; the caller's savepoint undoes them."""
+    ordered: list[Any] = []
+    pending = list(drops)
+    while pending:
+        progressed = False
+        for operation in list(pending):
+            attempt = connection.begin_nested()
+            try:
+                connection.execute(operation.target.to_sql_statement_drop())
+            except DBAPIError:
+                attempt.rollback()
+                continue
+            attempt.commit()
+            ordered.append(operation)
+            pending.remove(operation)
+            progressed = True
+        if not progressed:  # what is left fails whatever the order: written as found
+            return ordered + pending
+    return ordered
 
 
 def _apply_pending(autogen_context: Any, upgrade_ops: Any) -> None:
