@@ -142,7 +142,7 @@ class MigrationFailed(DatabaseError):
 
 
 class OfflineRenderFailed(DatabaseError):
-    """A revision could not be rendered as SQL without a database (``--sql``).
+    """A revision could not be rendered as SQL offline (``--sql``).
 
     ``sql`` is what the steps before it rendered; nothing of the failing step is in it.
     """
@@ -151,11 +151,10 @@ class OfflineRenderFailed(DatabaseError):
                  error: BaseException, sql: str) -> None:
         super().__init__(
             f"--sql stopped at step {position}: service {service!r}, revision {revision} "
-            f"({where}) cannot be rendered as SQL without a database: "
-            f"{describe_error(error)}\n"
-            "it needs a live database (it reads through op.get_bind(), or uses what "
-            "op.execute() returns); the SQL printed is that of the steps before it, nothing "
-            "of this one. Apply those, then run this step online (without --sql)"
+            f"({where}) cannot be rendered as SQL offline: {describe_error(error)}\n"
+            "the SQL printed is that of the steps before it, nothing of this one. A revision "
+            "that reads the database (rows through op.get_bind(), what op.execute() returns) "
+            "can only run online: apply the SQL printed, then run this step without --sql"
         )
         self.service = service
         self.revision = revision
