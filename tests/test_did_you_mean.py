@@ -67,12 +67,13 @@ def test_mistyped_service_settings(example: Path) -> None:
 def test_shell_completion_is_clicks(example: Path) -> None:
     """docs/commands.md: `eval "$(_ORCHESTRATE_COMPLETE=bash_source orchestrate)"`."""
     from click.testing import CliRunner
+    from support import write
 
     from orchestrator.cli import main
 
     def complete(words: str) -> list[str]:
         env = {"_ORCHESTRATE_COMPLETE": "bash_complete", "COMP_WORDS": words,
-               "COMP_CWORD": str(len(words.split()) - 1)}
+               "COMP_CWORD": str(len(words.split(" ")) - 1)}
         result = CliRunner().invoke(main, [], env=env, prog_name="orchestrate")
         return [line.split(",", 1)[1] for line in result.stdout.splitlines()]
 
@@ -82,6 +83,17 @@ def test_shell_completion_is_clicks(example: Path) -> None:
     source = CliRunner().invoke(main, [], env={"_ORCHESTRATE_COMPLETE": "bash_source"},
                                 prog_name="orchestrate")
     assert "_orchestrate_completion()" in source.stdout
+    # the workspace's own names, read from its files (--root before or after the command)
+    root = f"--root {example}"
+    assert complete(f"orchestrate {root} history o") == ["orders"]
+    assert complete(f"orchestrate lint {root} ") == [
+        "invoices", "orders", "products", "tenants", "users"]
+    assert complete(f"orchestrate upgrade {root} h") == ["head", "heads"]
+    write(example / "trains" / "spring.toml", "[targets]\nusers = 'head'\n")
+    write(example / "fleets" / "tenants.toml", "[databases]\na = 'sqlite:///a.db'\n")
+    assert complete(f"orchestrate train run {root} s") == ["spring"]
+    assert complete(f"orchestrate fleet run {root} t") == ["tenants"]
+    assert complete(f"orchestrate fleet run {root} tenants s") == ["spring"]
 
 
 def test_a_mistyped_train_its_keys_and_a_mistyped_fleet(example: Path) -> None:

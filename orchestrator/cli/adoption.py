@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orchestrator.cli import completion
 from orchestrator.cli.app import Output, main, run, wait_option
 from orchestrator.cli.render import stack, styled, table, text
 
@@ -57,7 +58,7 @@ def render_stamp(result: StampRun) -> RenderableType:
 
 
 @main.command()
-@click.argument("targets", nargs=-1, metavar="SERVICE@REV...")
+@click.argument("targets", nargs=-1, metavar="SERVICE@REV...", shell_complete=completion.services)
 @click.option("--all-heads", is_flag=True, help="Stamp every service at all its heads.")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of writing it.")
 @wait_option

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orchestrator.cli import completion
 from orchestrator.cli.app import Output, main
 from orchestrator.cli.render import short, stack, styled, table, text
 from orchestrator.core.errors import ConfigError
@@ -54,7 +55,8 @@ def render_merge(results: list[MergeResult], root: Path) -> RenderableType:
 
 
 @main.command()
-@click.argument("service_names", nargs=-1, metavar="[SERVICE]...")
+@click.argument("service_names", nargs=-1, metavar="[SERVICE]...",
+                shell_complete=completion.services)
 def heads(orch: Orchestration, service_names: tuple[str, ...]) -> Output:
     """Every service's heads; exit 1 when one has several (the CI gate)."""
     from orchestrator.branches import find_heads
@@ -67,7 +69,8 @@ def heads(orch: Orchestration, service_names: tuple[str, ...]) -> Output:
 
 
 @main.command()
-@click.argument("service_names", nargs=-1, metavar="SERVICE...")
+@click.argument("service_names", nargs=-1, metavar="SERVICE...",
+                shell_complete=completion.services)
 @click.option("--all", "all_services", is_flag=True,
               help="Merge every service that has several heads.")
 @click.option("-m", "--message", default=None, help="Message of the merge revision(s).")

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orchestrator.cli import completion
 from orchestrator.cli.app import Output, main, run, wait_option
 from orchestrator.cli.render import short, stack, styled, table
 from orchestrator.core.errors import ConfigError, DatabaseError, OrchestrateError
@@ -95,7 +96,7 @@ def _failure(exit_code: int, summary: str, problems: list[str]) -> OrchestrateEr
 
 
 @fleet.command("plan")
-@click.argument("name")
+@click.argument("name", shell_complete=completion.fleets)
 @concurrency_option
 def plan_command(orch: Orchestration, name: str, concurrency: int | None) -> Output:
     """Where every database of the fleet stands, grouped by identical state."""
@@ -111,8 +112,8 @@ def plan_command(orch: Orchestration, name: str, concurrency: int | None) -> Out
 
 
 @fleet.command("run")
-@click.argument("name")
-@click.argument("train")
+@click.argument("name", shell_complete=completion.fleets)
+@click.argument("train", shell_complete=completion.trains)
 @concurrency_option
 @click.option("--canary", default="1", show_default=True, metavar="N|P%",
               help="The first wave: a number of databases or a percentage; any failure in it "
@@ -140,8 +141,8 @@ def run_command(orch: Orchestration, name: str, train: str, concurrency: int | N
 
 
 @fleet.command("status")
-@click.argument("name")
-@click.argument("train")
+@click.argument("name", shell_complete=completion.fleets)
+@click.argument("train", shell_complete=completion.trains)
 @concurrency_option
 def status_command(orch: Orchestration, name: str, train: str, concurrency: int | None
                    ) -> Output:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orchestrator.cli import completion
 from orchestrator.cli.app import Output, comparison_options, main, run
 from orchestrator.cli.render import short, stack, styled, table, text
 from orchestrator.lint.rule import DIALECTS
@@ -66,7 +67,8 @@ def render_check(report: ChangeReport) -> RenderableType:
 
 
 @main.command()
-@click.argument("services_", nargs=-1, metavar="[SERVICE]...")
+@click.argument("services_", nargs=-1, metavar="[SERVICE]...",
+                shell_complete=completion.services)
 @click.option("-m", "--message", help="The revisions' message (required, but with --baseline).")
 @click.option("--baseline", is_flag=True,
               help="Write each service's first revision from its models (all the tables it "
@@ -119,7 +121,8 @@ def _baseline(orch: Orchestration, services: list[str] | None, message: str,
 
 
 @main.command("check")
-@click.argument("services_", nargs=-1, metavar="[SERVICE]...")
+@click.argument("services_", nargs=-1, metavar="[SERVICE]...",
+                shell_complete=completion.services)
 @click.option("--drift", is_flag=True,
               help="Also report what the database holds that no revision creates.")
 @comparison_options

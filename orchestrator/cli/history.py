@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orchestrator.cli import completion
 from orchestrator.cli.app import Output, main, run
 from orchestrator.cli.render import display_path, stack, styled, table
 
@@ -125,7 +126,7 @@ def render_history(result: History) -> RenderableType:
 
 
 @main.command()
-@click.argument("service", required=False)
+@click.argument("service", required=False, shell_complete=completion.services)
 @click.option("--operations", is_flag=True,
               help="Also show the tables each revision creates (+), drops (-) and renames (>).")
 def history(orch: Orchestration, service: str | None, operations: bool) -> Output:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orchestrator.cli import completion
 from orchestrator.cli.app import Output, global_options, main
 from orchestrator.cli.render import display_path, stack, text
 from orchestrator.core.errors import ConfigError
@@ -50,7 +51,8 @@ FORMATS = ("text", "json", "sarif", "github")
 
 
 @main.command("lint")
-@click.argument("services", nargs=-1, metavar="[SERVICE]...")
+@click.argument("services", nargs=-1, metavar="[SERVICE]...",
+                shell_complete=completion.services)
 @click.option("--since", metavar="[SERVICE@]REV", default=None,
               help="Only that service's revisions after REV.")
 @click.option("--dialect", default=None, metavar="DIALECT",

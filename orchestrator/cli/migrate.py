@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from orchestrator.cli import completion
 from orchestrator.cli.app import Output, main, run, sql_stream, wait_option
 from orchestrator.cli.render import stack, styled
 from orchestrator.core.errors import ConfigError, DatabaseError
@@ -72,7 +73,8 @@ def _migrate(orch: Orchestration, sql: bool, done_word: str,
 
 
 @main.command()
-@click.argument("targets", nargs=-1, metavar="[head|heads|SERVICE[@REV]]...")
+@click.argument("targets", nargs=-1, metavar="[head|heads|SERVICE[@REV]]...",
+                shell_complete=completion.targets)
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of applying (no DB).")
 @click.option("--with-requirements", is_flag=True,
               help="Also apply other services' revisions that the targets require.")
@@ -96,7 +98,7 @@ def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requi
 
 
 @main.command()
-@click.argument("target", metavar="SERVICE@REV")
+@click.argument("target", metavar="SERVICE@REV", shell_complete=completion.services)
 @click.option("--cascade", is_flag=True,
               help="First downgrade other services' revisions that require what is removed.")
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of applying.")

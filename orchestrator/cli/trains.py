@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from orchestrator.cli import completion
 from orchestrator.cli.app import Output, main, run, sql_stream, wait_option
 from orchestrator.cli.render import stack, styled, table, text
 
@@ -99,7 +100,7 @@ def train() -> None:
 
 
 @train.command("plan")
-@click.argument("name")
+@click.argument("name", shell_complete=completion.trains)
 def train_plan(orch: Orchestration, name: str) -> Output:
     """The train's ordered steps on this database, with each step's lint findings."""
     from orchestrator.trains import plan_train
@@ -113,7 +114,7 @@ def _train_run_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = wait_option(func)
     func = click.option("--dry-run", is_flag=True,
                         help="Check and show the steps; touch nothing.")(func)
-    return click.argument("name")(func)
+    return click.argument("name", shell_complete=completion.trains)(func)
 
 
 def _run_output(orch: Orchestration, name: str, dry_run: bool, **options: Any) -> Output:
@@ -163,7 +164,7 @@ def train_resume(orch: Orchestration, name: str, dry_run: bool, wait: float) -> 
 
 
 @train.command("status")
-@click.argument("name")
+@click.argument("name", shell_complete=completion.trains)
 def train_status(orch: Orchestration, name: str) -> Output:
     """The train's runs and steps as the ledger records them; exit 1 when it stopped."""
     from orchestrator.runtime.database import describe_database

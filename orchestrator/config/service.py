@@ -71,6 +71,22 @@ class Service:
         return config
 
 
+def declared_services(ini_dir: Path) -> dict[str, Path]:
+    """The service each ini of ``ini_dir`` declares (``[orchestrate] service``, else its file
+    name), read without checking anything else; an unreadable ini is left out (every command
+    that loads the workspace reports it)."""
+    found: dict[str, Path] = {}
+    for ini in sorted(ini_dir.glob("*.ini")):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(ini, encoding="utf-8")
+        except configparser.Error:
+            continue
+        name = parser.get("orchestrate", "service", fallback="").strip() or ini.stem
+        found.setdefault(name, ini)
+    return found
+
+
 def is_valid_name(name: str) -> bool:
     """Whether ``name`` can name a service (or a table orchestrate puts into SQL)."""
     return bool(_NAME.match(name))

@@ -10,7 +10,6 @@ a ``.gitignore`` gets ``.orchestrate/`` appended.
 """
 from __future__ import annotations
 
-import configparser
 import keyword
 import os
 import string
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from orchestrator.config.service import is_valid_name
+from orchestrator.config.service import declared_services, is_valid_name
 from orchestrator.config.settings import Settings, load_settings
 from orchestrator.core.errors import ConfigError, WouldOverwrite
 
@@ -139,15 +138,9 @@ def _check_new_name(settings: Settings, name: str) -> None:
             f"{name!r} cannot name a service\nit becomes a Python package and part of the "
             f"version table's name (alembic_version_{name}): use letters, digits and '_', "
             "not starting with a digit, and no Python keyword")
-    for ini in sorted(settings.ini_dir.glob("*.ini")):
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(ini, encoding="utf-8")
-        except configparser.Error:
-            continue  # a broken ini is reported by every command that loads the workspace
-        declared = parser.get("orchestrate", "service", fallback="").strip() or ini.stem
-        if declared == name:
-            raise WouldOverwrite(ini, f"it declares service {name!r} already")
+    ini = declared_services(settings.ini_dir).get(name)
+    if ini is not None:
+        raise WouldOverwrite(ini, f"it declares service {name!r} already")
 
 
 def _write(root: Path, files: dict[Path, str], folders: list[Path],
