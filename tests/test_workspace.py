@@ -215,3 +215,12 @@ def test_declarative_models_in_a_single_module_service_and_another_services_dir(
     services = json.loads(plan.stdout)["services"]
     assert [s["heads"] for s in services] == [[], []]
     assert [[f["code"] for f in s["findings"]] for s in services] == [["model-changes"]] * 2
+
+
+def test_a_foreign_key_to_a_table_outside_the_metadata_is_exit_2(example):
+    """The stub pattern forgotten: named, with the fix, instead of failing mid-comparison."""
+    (example / "services/orders/models/references.py").unlink()
+    result = orchestrate(example, "plan")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "service 'orders'" in result.stderr and "orders.user_id -> users.id" in result.stderr
+    assert "declare a stub" in result.stderr

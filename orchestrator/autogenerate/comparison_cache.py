@@ -36,7 +36,7 @@ from functools import cache
 from importlib import metadata as package_metadata
 from pathlib import Path
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Index, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
@@ -129,11 +129,17 @@ class ComparisonCache:
             os.replace(temporary, self.path)
         self._changed = False
 
+    def _index(self, index: Index) -> str:
+        """Its DDL; an index left unnamed (a naming convention without ``ix``) has none."""
+        if index.name is None:
+            return (f"unnamed index {[str(e) for e in index.expressions]} unique={index.unique}"
+                    f" {sorted(index.dialect_kwargs.items())!r}")
+        return str(CreateIndex(index).compile(dialect=self.dialect))
+
     def _model(self, table: Table) -> str:
         """The table as the database would be asked to create it, plus what DDL leaves out."""
         parts = [str(CreateTable(table).compile(dialect=self.dialect))]
-        parts += sorted(str(CreateIndex(index).compile(dialect=self.dialect))
-                        for index in table.indexes)
+        parts += sorted(self._index(index) for index in table.indexes)
         parts += [repr(table.comment), repr(sorted(table.dialect_kwargs.items()))]
         parts += [f"{c.name} {c.type!r} {c.comment!r} {c.autoincrement!r}" for c in table.columns]
         return "\n".join(parts)

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from sqlalchemy import MetaData
+from sqlalchemy.exc import NoReferencedColumnError, NoReferencedTableError
 from sqlalchemy.orm import DeclarativeBase
 
 from orchestrator.config.service import Service
@@ -56,7 +57,25 @@ def load_metadata(service: Service, root: Path) -> MetaData:
             modules.append(_import(service, info.name, root))
     metadata = _find_metadata(service, package, modules)
     metadata.info[INFO_KEY] = collect_entities(service, modules)
+    check_foreign_keys(service, metadata)
     return metadata
+
+
+def check_foreign_keys(service: Service, metadata: MetaData) -> None:
+    """Every foreign key of the MetaData must name a table and column of that MetaData (what
+    SQLAlchemy resolves), or comparing the models fails half-way: exit 2, naming the key."""
+    for table in metadata.tables.values():
+        for key in table.foreign_keys:
+            try:
+                key.column  # noqa: B018 -- resolves the reference
+            except (NoReferencedTableError, NoReferencedColumnError) as error:
+                raise ConfigError(
+                    f"service {service.name!r} ({service.models}): foreign key "
+                    f"{table.name}.{key.parent.name} -> {key.target_fullname}: {error}. A "
+                    "table of another service must be in this MetaData too: declare a stub "
+                    "(its primary key only) in the models and restrict what the service owns "
+                    f"with `tables = ...` in {service.ini_path.name} (docs/workspace.md)"
+                ) from None
 
 
 def _import(service: Service, name: str, root: Path) -> ModuleType:
