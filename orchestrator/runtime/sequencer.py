@@ -71,9 +71,9 @@ def parse_targets(specs: Iterable[str], services: Iterable[str] = ()
             match = _TARGET.match(spec)
             if match is None:
                 raise ConfigError(
-                    f"target {spec!r} must read SERVICE or SERVICE@REVISION, or head/heads for "
-                    "every service (REVISION: a revision id or unambiguous prefix, head, heads, "
-                    "base, +N, -N, head-N or REV+N)"
+                    f"target {spec!r} must read SERVICE, SERVICE@REVISION, head or heads "
+                    "(REVISION: a revision id or unambiguous prefix, head, heads, base, +N, "
+                    "-N, head-N or REV+N)"
                 )
             expanded = [(match["service"], match["ref"])]
         for service, ref in expanded:
