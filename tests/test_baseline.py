@@ -68,3 +68,24 @@ def test_refused_before_any_file_is_written(example, db):
     assert code == 2 and "service 'invoices'" in message and "invoice_lines" in message
     assert not list(example.glob("services/*/migrations/versions/*.py"))
     assert "alembic_version_users" not in db.tables()
+
+
+def test_tables_referencing_each_other_get_their_keys_once_both_exist(example, db):
+    """tenants.default_setting_id -> tenant_settings, tenant_settings.tenant_id -> tenants: the
+    baseline (rendered for PostgreSQL) creates one key after both tables, so it applies on an
+    empty database and comes back down."""
+    edit(example / "services/tenants/models/tenants.py", '    sa.Column("name", sa.String(255)',
+         '    sa.Column("default_setting_id", sa.Integer,\n'
+         '              sa.ForeignKey("tenant_settings.id", name="fk_tenants_default_setting")),\n'
+         '    sa.Column("name", sa.String(255)')
+    for path in example.glob("services/tenants/migrations/versions/*.py"):
+        path.unlink()
+    code, result = baseline(example, db, "tenants", "--dialect", "postgresql")
+    assert code == 0 and not result["lint"], result
+    (path,) = example.glob("services/tenants/migrations/versions/*.py")
+    text = path.read_text()
+    assert text.count("op.create_foreign_key(") == 1  # the key to the table created second
+    assert text.index("op.create_foreign_key(") > text.rindex("op.create_table(")
+    if db.backend == "postgresql":
+        assert orchestrate(example, "upgrade", "tenants", url=db.url).exit_code == 0
+        assert orchestrate(example, "downgrade", "tenants@base", url=db.url).exit_code == 0
