@@ -40,6 +40,7 @@ def test_each_service_compares_only_its_own_entities(tmp_path, postgres):  # noq
     assert len(ws.generate("start", postgres)) == 2
     ws.run("upgrade", db=postgres)
     assert ws.generate("again", postgres) == [] and ws.check(postgres)[0] == 0
+    ws.run("check", "--drift", db=postgres)  # every entity is explained by a revision
     # plain Alembic on one service: the other's entities are no change (no global comparator)
     assert alembic(ws.root, "billing", "check", url=postgres.url).returncode == 0
 
@@ -127,3 +128,22 @@ def test_dependent_entities_are_dropped_in_an_order_that_works(tmp_path, postgre
     assert postgres.scalar_rows(views) == [0]
     ws.run("downgrade", f"shop@{created.name.split('_')[0]}", db=postgres)
     assert postgres.scalar_rows(views) == [2]
+
+
+def test_an_entity_made_by_hand_is_drift(tmp_path, postgres):  # noqa: F811
+    ws = ModelWorkspace(tmp_path / "ws")
+    ws.service("shop", SHOP.format(entities=""))
+    ws.generate("start", postgres)
+    ws.run("upgrade", db=postgres)
+    postgres.execute("CREATE VIEW cheap AS SELECT id FROM products WHERE price < 10")
+    postgres.execute("CREATE SEQUENCE numbers")
+    ws.models("shop", SHOP.format(entities=f"entities = [{CHEAP}]\n"
+                                  "numbers = sa.Sequence('numbers', metadata=metadata)"))
+    assert ws.check(postgres)[0] == 0  # the models match the database...
+    drifted = ws.run("check", "--drift", "--json", db=postgres, code=1)
+    [service] = json.loads(drifted.stdout)["services"]
+    assert [d["message"] for d in service["drift"]] == [
+        "service 'shop': view 'public.cheap' is in the database but no revision of shop "
+        "creates it",
+        "service 'shop': sequence 'numbers' is in the database but no revision of shop "
+        "creates it"]

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from orchestrator.autogenerate.comparison_cache import ComparisonCache, ModelSources
 from orchestrator.autogenerate.drift import Drift, find_drift
+from orchestrator.autogenerate.entity_drift import entity_drift, proposed_keys
 from orchestrator.autogenerate.reflection import Snapshot, SnapshotInspector, reflect
 from orchestrator.autogenerate.unstable_types import UnstableType, find_unstable_types
 from orchestrator.config.service import Service
@@ -46,7 +47,7 @@ from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.state import DatabaseState, read_state_sync
-from orchestrator.workspace.entities import declared_entities
+from orchestrator.workspace.entities import declared_entities, declared_keys
 from orchestrator.workspace.layout import LayoutProblem
 from orchestrator.workspace.ownership import OwnershipRegistry
 from orchestrator.workspace.workspace import Workspace
@@ -221,6 +222,11 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
         for name in comparable:
             entry = report[name]
             entry.compared, entry.changes = True, changes[name]
+            if drift:
+                entry.drift += entity_drift(name, declared_keys(metadata[name]),
+                                            histories[name],
+                                            proposed_keys((c.operation, c.object)
+                                                          for c in entry.changes))
             log.debug("compared", service=name, changes=len(entry.changes))
     return report
 

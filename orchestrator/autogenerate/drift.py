@@ -42,15 +42,17 @@ _GROUPS = {"index": "index", "unique constraint": "index", "foreign key": "forei
 @dataclass(frozen=True)
 class Drift:
     service: str
-    kind: str  # table, column, index, unique constraint, foreign key, check constraint
-    table: str
+    kind: str  # table, column, index, unique constraint, foreign key, check constraint,
+    #            or view, function, sequence, ... (see entity_drift: then no table)
+    table: str | None
     name: str | None
     state: str  # "unexplained" or "missing"
     revision: str | None = None  # for "missing": the revision that creates it
 
     @property
     def message(self) -> str:
-        what = (f"table {self.table!r}" if self.kind == "table"
+        what = (f"{self.kind} {self.name!r}" if self.table is None
+                else f"table {self.table!r}" if self.kind == "table"
                 else f"column {self.table}.{self.name}" if self.kind == "column"
                 else f"{self.kind} {self.name or '(unnamed)'} on {self.table!r}")
         verb = "adds" if self.kind == "column" else "creates"

@@ -25,6 +25,7 @@ from sqlalchemy import MetaData
 
 from orchestrator.config.service import Service
 from orchestrator.core.errors import ConfigError
+from orchestrator.history.sequence_operations import sequence_key
 
 #: The module-level name a models module declares its entities with.
 ATTRIBUTE = "entities"
@@ -71,6 +72,13 @@ def _definition(entity: Any) -> tuple:
 def declared_entities(metadata: MetaData) -> list[Any]:
     """The entities the service of ``metadata`` declares (none when it declares none)."""
     return list(metadata.info.get(INFO_KEY, ()))
+
+
+def declared_keys(metadata: MetaData) -> list[str]:
+    """The ownership keys of what the MetaData's service declares beside tables: its
+    alembic_utils entities and its sequences."""
+    return ([entity_key(entity) for entity in declared_entities(metadata)]
+            + [sequence_key(s.name, s.schema) for s in metadata._sequences.values()])
 
 
 def entity_key(entity: Any) -> str:

@@ -16,8 +16,7 @@ from orchestrator.core.errors import (
 )
 from orchestrator.core.gc_tuning import paced_collections
 from orchestrator.history.revisions import DEFAULT_DIALECT, ServiceHistory
-from orchestrator.history.sequence_operations import sequence_key
-from orchestrator.workspace.entities import declared_entities, entity_key
+from orchestrator.workspace.entities import declared_keys
 from orchestrator.workspace.enum_types import enum_uses
 from orchestrator.workspace.layout import LayoutProblem, layout_problems
 from orchestrator.workspace.model_loader import load_metadata, prepare_imports
@@ -192,10 +191,7 @@ class Workspace:
                     f"MetaData (checked every submodule) and {service.ini_path} lists none"
                 )
             claims[name] += [(t, "history") for t in created]
-            entities[name] = [(entity_key(e), "models")
-                              for e in declared_entities(self.metadata[name])]
-            entities[name] += [(sequence_key(s.name, s.schema), "models")
-                               for s in self.metadata[name]._sequences.values()]
+            entities[name] = [(key, "models") for key in declared_keys(self.metadata[name])]
             entities[name] += [(e, "history") for e in self.histories[name].entity_claims()]
         return OwnershipRegistry.build(
             claims, ignore=self.settings.ignore, version_tables=self.version_tables,
