@@ -20,6 +20,7 @@ from orchestrator.runtime.database import describe_database
 from orchestrator.runtime.executor import Executor
 from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.schemas import require_schema_support
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import DatabaseState
 
@@ -129,6 +130,7 @@ async def make_plan(orch: Orchestration, sql: bool = False,
     the SQL of the steps before it."""
     ws = orch.workspace
     require_extensions(ws.services.values())  # a hook that does not import: exit 2
+    require_schema_support(ws, ws.claims, orch.url)
     state = await orch.state()
     order = orch.service_graph.order
     services = {

@@ -46,10 +46,11 @@ from orchestrator.runtime.database import connect, describe_database
 from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.schemas import require_schema_support
 from orchestrator.runtime.state import DatabaseState, read_state_sync
 from orchestrator.workspace.entities import declared_entities, declared_keys
 from orchestrator.workspace.layout import LayoutProblem
-from orchestrator.workspace.ownership import OwnershipRegistry
+from orchestrator.workspace.ownership import OwnershipRegistry, table_key
 from orchestrator.workspace.workspace import Workspace
 
 PLUGIN = "orchestrate.shared_reflection"
@@ -187,14 +188,19 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
     chosen = [s.name for s in ws.select(services)]
     metadata, ownership, histories = ws.metadata, ws.ownership, ws.histories
     require_extensions(ws.services[name] for name in chosen)  # before any database work
-    owned = {table for name in chosen for table in ownership.tables_of(name)}
+    require_schema_support(ws, ws.ownership, orch.url)
+
+    def owns(table: str) -> bool:
+        return ownership.owner(table) in chosen and not ownership.is_internal(table)
+
     database = describe_database(orch.url)
     workers = min(ws.settings.concurrency, len(chosen))
     with paced_collections() as pacer:
         async with _connections(orch.url, workers) as pool:
             if state is None:  # a caller that read it already (plan) hands it over
-                state = await pool[0].run_sync(read_state_sync, ws.services.values())
-            snapshot = await reflect(pool, owned, state.tables)
+                state = await pool[0].run_sync(read_state_sync, ws.services.values(),
+                                               schemas=ws.schemas)
+            snapshot = await reflect(pool, owns, state.tables)
             pacer.settle()
             report = ChangeReport(database, [], snapshot)
             created = {table: other for other in ws.names if drift
@@ -206,7 +212,8 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
                 entry.unowned_tables = ws.unowned_model_table_messages(name)
                 if drift and entry.blocker is None:
                     elsewhere = {t: o for t, o in created.items() if o != name}
-                    found = find_drift(histories[name], ownership.tables_of(name), snapshot,
+                    found = find_drift(histories[name],
+                                       owned_tables(ownership, name, snapshot), snapshot,
                                        elsewhere)
                     entry.drift, entry.unverified = found.drift, found.unverified
                 report.services.append(entry)
@@ -250,7 +257,7 @@ async def _changes(orch: Orchestration, names: list[str], snapshot: Snapshot,
         extended = any(s.extensions for s in ws.services.values())
         sources = ModelSources(ws.root, {n: s.models for n, s in ws.services.items()})
         keys = {name: cache.key(ws.services[name], ws.metadata[name],
-                                ws.ownership.tables_of(name), snapshot,
+                                owned_tables(ws.ownership, name, snapshot), snapshot,
                                 extended or _has_entities(ws, name), sources)
                 for name in names}
     found: dict[str, list[Change]] = {}
@@ -316,6 +323,13 @@ async def _connections(url: URL, count: int) -> AsyncIterator[list[AsyncConnecti
         yield pool
 
 
+def owned_tables(ownership: OwnershipRegistry, service: str, snapshot: Snapshot
+                 ) -> frozenset[str]:
+    """The tables ``service`` claims, and those of the database in a schema it owns."""
+    return ownership.tables_of(service) | {
+        table for table in snapshot.table_names if ownership.owns(service, table)}
+
+
 def _blocker(history: ServiceHistory, db_heads: list[str]) -> str | None:
     """Why the service cannot be compared: its database is not exactly at its head(s)."""
     heads = history.heads
@@ -376,8 +390,8 @@ def compare_service(connection: Connection, service: Service, metadata: MetaData
     """
     options = migration_options(service, metadata, ownership, connection.dialect.name)
     options["autogenerate_plugins"] = [*options["autogenerate_plugins"], PLUGIN]
-    options[INSPECTOR_OPTION] = SnapshotInspector(inspect(connection), snapshot,
-                                                  ownership.tables_of(service.name))
+    options[INSPECTOR_OPTION] = SnapshotInspector(
+        inspect(connection), snapshot, lambda table: ownership.owns(service.name, table))
     context = MigrationContext.configure(
         connection, opts=options,
         environment_context=EnvironmentContext(service.alembic_config(), None))
@@ -422,6 +436,9 @@ def _change(op: Any) -> Change:
     if type(op).__module__.startswith("alembic_utils."):  # create/replace/drop of an entity
         return Change(f"{operation_name(op)}_entity", None, str(op.target.identity))
     table = getattr(op, "table_name", None) or getattr(op, "source_table", None)
+    schema = getattr(op, "schema", None) or getattr(op, "source_schema", None)
+    if table is not None and schema:
+        table = table_key(table, schema)
     column = getattr(op, "column", None)
     name = (column.name if column is not None else None) or next(
         (getattr(op, attr) for attr in ("column_name", "index_name", "constraint_name",

@@ -33,6 +33,7 @@ from orchestrator.autogenerate.reflection import Snapshot
 from orchestrator.history.reading import Call, Column
 from orchestrator.history.revisions import ServiceHistory
 from orchestrator.history.sql import Statement
+from orchestrator.workspace.ownership import table_key
 
 #: Index and unique constraint names share one namespace: a backend may report one as the other.
 _GROUPS = {"index": "index", "unique constraint": "index", "foreign key": "foreign key",
@@ -230,13 +231,18 @@ def _columns(names: object) -> tuple[str, ...] | None:
 # --- replaying operations ------------------------------------------------------------------
 
 def _create_table(schema: ExpectedSchema, call: Call, rev: str) -> None:
-    table = schema.tables[call.table] = _Table(rev)  # type: ignore[index]
+    table = schema.tables[_key(call)] = _Table(rev)
     for column in call.columns:
         _add_column(table, column, rev)
     for constraint in call.constraints:
         if constraint.kind in _KINDS:
             table.objects.append(_object(constraint.kind, constraint.name, constraint.columns,
                                          rev))
+
+
+def _key(call: Call) -> str:
+    """The table a call names, as the ownership registry and the snapshot name it."""
+    return table_key(call.table or "", call.schema)
 
 
 def _object(kind: str, name: str | None, columns: tuple[str, ...] | None, rev: str) -> _Object:
@@ -264,24 +270,24 @@ def _add_column(table: _Table, column: Column, rev: str) -> None:
 def _on_table(apply: Callable[[_Table, Call, str], None]
               ) -> Callable[[ExpectedSchema, Call, str], None]:
     def replay(schema: ExpectedSchema, call: Call, rev: str) -> None:
-        table = schema.tables.get(call.table)  # type: ignore[arg-type]
+        table = schema.tables.get(_key(call))
         if table is not None:
             apply(table, call, rev)
     return replay
 
 
 def _drop_table(schema: ExpectedSchema, call: Call, rev: str) -> None:
-    schema.tables.pop(call.table, None)  # type: ignore[arg-type]
+    schema.tables.pop(_key(call), None)
 
 
 def _rename_table(schema: ExpectedSchema, call: Call, rev: str) -> None:
-    table = schema.tables.pop(call.table, None)  # type: ignore[arg-type]
+    table = schema.tables.pop(_key(call), None)
     if table is not None and call.new_name:
-        schema.tables[call.new_name] = table
+        schema.tables[table_key(call.new_name, call.schema)] = table
 
 
 def _drop_index(schema: ExpectedSchema, call: Call, rev: str) -> None:
-    tables = [schema.tables[call.table]] if call.table in schema.tables else (
+    tables = [schema.tables[_key(call)]] if _key(call) in schema.tables else (
         list(schema.tables.values()) if call.table is None else [])
     for table in tables:
         table.objects = [o for o in table.objects if o.name != call.target]

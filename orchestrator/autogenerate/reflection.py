@@ -41,10 +41,11 @@ _NEXTVAL = re.compile(r"nextval\('(.+?)'::regclass\)")
 class Snapshot:
     """The database's table names and, for the tables asked for, every ``get_multi_*`` answer.
 
-    ``data[kind]`` maps ``(None, table)`` to the reflected records, exactly as the Inspector's
+    Tables are named as the ownership registry names them: ``name`` in the default schema,
+    ``schema.name`` in another (:func:`table_key`). ``data[kind]`` maps ``(schema, table)``
+    (``None`` for the default schema) to the reflected records, exactly as the Inspector's
     ``get_multi_<kind>`` returns them; a kind the dialect does not implement is absent and
-    listed in ``unsupported``. Only the default schema is read (autogenerate compares no other
-    schema: ``include_schemas`` is off).
+    listed in ``unsupported``.
     """
 
     dialect: str
@@ -59,7 +60,13 @@ class Snapshot:
         return frozenset(self.table_names)
 
     def records(self, kind: str, table: str) -> Any:
-        return self.data.get(kind, {}).get((None, table))
+        return self.data.get(kind, {}).get(split_key(table))
+
+
+def split_key(table: str) -> TableKey:
+    """``"reporting.daily"`` -> ``("reporting", "daily")``; ``"daily"`` -> ``(None, "daily")``."""
+    schema, _, name = table.rpartition(".")
+    return (schema or None, name)
 
 
 async def reflect(connections: Sequence[AsyncConnection],
@@ -67,36 +74,45 @@ async def reflect(connections: Sequence[AsyncConnection],
                   table_names: list[str] | None = None) -> Snapshot:
     """Reflect the tables ``wanted`` (names, or a predicate on names) that exist, in one batch.
 
-    Each ``get_multi_<kind>`` question is asked once, for all those tables; the questions are
-    spread over ``connections`` and asked concurrently. When most of the database is wanted,
-    nothing is filtered (one scan is cheaper than a long ``IN`` list), as SQLAlchemy does.
-    ``table_names``: the database's tables when already listed.
+    Each ``get_multi_<kind>`` question is asked once per schema, for all those tables; the
+    questions are spread over ``connections`` and asked concurrently. When most of a schema is
+    wanted, nothing is filtered (one scan is cheaper than a long ``IN`` list), as SQLAlchemy
+    does. ``table_names``: the database's tables when already listed (default schema only
+    otherwise).
     """
     names = table_names if table_names is not None else await connections[0].run_sync(
         lambda c: inspect(c).get_table_names())
     keep = wanted if callable(wanted) else set(wanted).__contains__
-    tables = [name for name in names if keep(name)]
     snapshot = Snapshot(connections[0].dialect.name, names)
     if snapshot.dialect == "postgresql":
         snapshot.enums = await connections[0].run_sync(
             lambda c: inspect(c).get_enums(schema="*"))
-    if not tables:
+    by_schema: dict[str | None, list[str]] = {}
+    listed: dict[str | None, int] = {}
+    for key in names:
+        schema, name = split_key(key)
+        listed[schema] = listed.get(schema, 0) + 1
+        if keep(key):
+            by_schema.setdefault(schema, []).append(name)
+    if not by_schema:
         return snapshot
-    filter_names = None if len(tables) * 2 > len(names) else tables
-    selected = set(tables)
+    questions = [(kind, schema, None if len(tables) * 2 > listed[schema] else tables)
+                 for schema, tables in by_schema.items() for kind in KINDS]
+    selected = {(schema, name) for schema, tables in by_schema.items() for name in tables}
     unsupported: set[str] = set()
 
-    async def ask(connection: AsyncConnection, kinds: Sequence[str]) -> None:
-        for kind in kinds:
-            answer = await connection.run_sync(_ask, kind, filter_names)
+    async def ask(connection: AsyncConnection, mine: Sequence[tuple]) -> None:
+        for kind, schema, filter_names in mine:
+            answer = await connection.run_sync(_ask, kind, schema, filter_names)
             if answer is None:
                 unsupported.add(kind)
             else:
-                snapshot.data[kind] = {k: v for k, v in answer.items() if k[1] in selected}
+                snapshot.data.setdefault(kind, {}).update(
+                    (k, v) for k, v in answer.items() if k in selected)
 
     async with task_group() as group:
         for index, connection in enumerate(connections):
-            group.start_soon(ask, connection, KINDS[index::len(connections)])
+            group.start_soon(ask, connection, questions[index::len(connections)])
     snapshot.data = {kind: snapshot.data[kind] for kind in KINDS if kind in snapshot.data}
     snapshot.unsupported = frozenset(unsupported)
     if snapshot.dialect == "postgresql":
@@ -104,9 +120,11 @@ async def reflect(connections: Sequence[AsyncConnection],
     return snapshot
 
 
-def _ask(connection: Connection, kind: str, filter_names: list[str] | None) -> dict | None:
+def _ask(connection: Connection, kind: str, schema: str | None,
+         filter_names: list[str] | None) -> dict | None:
     try:
-        return dict(getattr(inspect(connection), f"get_multi_{kind}")(filter_names=filter_names))
+        return dict(getattr(inspect(connection), f"get_multi_{kind}")(
+            schema=schema, filter_names=filter_names))
     except NotImplementedError:
         return None
 
@@ -142,17 +160,24 @@ def _resolve_serial_defaults(connection: Connection, snapshot: Snapshot) -> None
 class SnapshotInspector:
     """An Inspector answering the table list and ``get_multi_*`` from a :class:`Snapshot`.
 
-    It shows one service's view: of the database's tables, those in ``tables`` (the tables the
-    service owns, which is all its ``include_name`` admits anyway), so that no comparison walks
+    It shows one service's view: of the database's tables, those ``tables`` admits (the tables
+    the service owns, which is all its ``include_name`` admits anyway), so that no comparison walks
     the table list of the whole database. Every record handed out is a copy, so what one
     comparison changes (Alembic wraps constraint names, dialect hooks adjust column records)
     never leaks into another. Any other question goes to the live Inspector.
     """
 
-    def __init__(self, live: Inspector, snapshot: Snapshot, tables: Collection[str]) -> None:
+    def __init__(self, live: Inspector, snapshot: Snapshot,
+                 tables: Callable[[str], bool] | Collection[str]) -> None:
         self._live = live
         self._snapshot = snapshot
-        self._tables = sorted(snapshot.present.intersection(tables))
+        keep = tables if callable(tables) else set(tables).__contains__
+        self._tables: dict[str | None, list[str]] = {}
+        for key in sorted(snapshot.present):
+            if keep(key):
+                schema, name = split_key(key)
+                self._tables.setdefault(schema, []).append(name)
+        self._listed = {split_key(key)[0] for key in snapshot.present}
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("get_multi_") and name[len("get_multi_"):] in KINDS:
@@ -161,9 +186,9 @@ class SnapshotInspector:
         return getattr(self._live, name)
 
     def get_table_names(self, schema: str | None = None, **kw: Any) -> list[str]:
-        if schema is not None:
+        if schema is not None and (kw or schema not in self._listed):
             return self._live.get_table_names(schema, **kw)
-        return list(self._tables)
+        return list(self._tables.get(schema, []))
 
     def get_enums(self, schema: str | None = None, **kw: Any) -> list[dict]:
         """The enum types of ``schema`` (``None``: those visible on the search path)."""
@@ -175,17 +200,18 @@ class SnapshotInspector:
     def _multi(self, kind: str, schema: str | None = None,
                filter_names: Iterable[str] | None = None, **kw: Any) -> dict[TableKey, Any]:
         snapshot = self._snapshot
-        if schema is not None or kw:
+        if kw or (schema is not None and schema not in self._listed):
             return getattr(self._live, f"get_multi_{kind}")(
                 schema=schema, filter_names=filter_names, **kw)
         if kind in snapshot.unsupported:
             raise NotImplementedError(kind)
         held = snapshot.data.get(kind, {})
-        names = list(filter_names) if filter_names is not None else self._tables
-        answer = {(None, n): _copy(held[(None, n)]) for n in names if (None, n) in held}
-        missing = [n for n in names if (None, n) not in held]
+        names = list(filter_names) if filter_names is not None else self._tables.get(schema, [])
+        answer = {(schema, n): _copy(held[(schema, n)]) for n in names if (schema, n) in held}
+        missing = [n for n in names if (schema, n) not in held]
         if missing:
-            answer.update(getattr(self._live, f"get_multi_{kind}")(filter_names=missing))
+            answer.update(getattr(self._live, f"get_multi_{kind}")(
+                schema=schema, filter_names=missing))
         return answer
 
 

@@ -16,7 +16,7 @@ from orchestrator.core.errors import ServiceConfigError, unknown_keys
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LIST_SPLIT = re.compile(r"[\s,]+")
 _KNOWN_KEYS = {"service", "models", "metadata", "tables", "depends_on", "version_table",
-               *EXTENSION_KEYS}
+               "schema", "version_table_schema", *EXTENSION_KEYS}
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,11 @@ class Service:
     tables: tuple[str, ...] | None
     depends_on: tuple[str, ...]
     version_table: str
+    #: The schema the service owns whole (PostgreSQL), if any: every table in it is its own.
+    schema: str | None = None
+    #: Where its version table lives: ``version_table_schema =``, else ``schema``, else the
+    #: database's default schema (None).
+    version_table_schema: str | None = None
     #: Extension points (dotted paths): the workspace's, then the ini's own.
     extensions: Declarations = Declarations()
 
@@ -140,6 +145,8 @@ def read_service(ini_path: Path, services_package: str) -> Service:
             ini_path, f"[orchestrate] version_table = {version_table!r} is not a valid table "
             "name: use letters, digits and '_', not starting with a digit")
     tables = _list(section.get("tables"))
+    schemas = {key: _schema_name(ini_path, section, key)
+               for key in ("schema", "version_table_schema")}
     return Service(
         name=name,
         ini_path=ini_path.resolve(),
@@ -149,9 +156,20 @@ def read_service(ini_path: Path, services_package: str) -> Service:
         tables=tuple(tables) if tables else None,
         depends_on=tuple(_list(section.get("depends_on"))),
         version_table=version_table,
+        schema=schemas["schema"],
+        version_table_schema=schemas["version_table_schema"] or schemas["schema"],
         extensions=declarations({key: _list(section.get(key)) for key in EXTENSION_KEYS},
                                 ini_path.resolve(), "[orchestrate]"),
     )
+
+
+def _schema_name(ini_path: Path, section: dict[str, str], key: str) -> str | None:
+    value = section.get(key, "").strip()
+    if value and not _NAME.match(value):
+        raise ServiceConfigError(
+            ini_path, f"[orchestrate] {key} = {value!r} is not a valid schema name: use "
+            "letters, digits and '_', not starting with a digit")
+    return value or None
 
 
 def _list(value: str | None) -> list[str]:

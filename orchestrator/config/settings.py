@@ -34,6 +34,7 @@ _KNOWN_KEYS = {
     "fleets_dir",
     "fleets",
     "legacy_version_table",
+    "include_schemas",
     *EXTENSION_KEYS,
 }
 
@@ -53,6 +54,9 @@ class Settings:
     legacy_version_table: str = "alembic_version"
     #: ``[tool.orchestrate.fleets.NAME]`` tables as written (read by ``orchestrator.trains.fleets``).
     fleets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: Schemas besides the default one whose tables orchestrate lists (unowned-table findings);
+    #: the schemas the services use are listed anyway.
+    include_schemas: tuple[str, ...] = ()
     #: Extension points for every service (dotted paths; docs/extensions.md).
     extensions: Declarations = Declarations()
 
@@ -120,6 +124,7 @@ def load_settings(root: Path) -> Settings:
         legacy_version_table=_typed(pyproject, table, "legacy_version_table", str,
                                     "alembic_version"),
         fleets=_typed(pyproject, table, "fleets", dict, {}),
+        include_schemas=tuple(_string_list(pyproject, table, "include_schemas")),
         extensions=declarations(
             {key: _dotted_paths(pyproject, table, key) for key in EXTENSION_KEYS},
             pyproject, "[tool.orchestrate]"),

@@ -178,7 +178,8 @@ def _write(connection: Connection, orch: Orchestration, executor: Executor, held
     with connection.begin():
         held.verify(connection)
         state = read_state_sync(connection, orch.workspace.services.values(),
-                                orch.workspace.settings.legacy_version_table)
+                                orch.workspace.settings.legacy_version_table,
+                                schemas=orch.workspace.schemas)
         adoption = plan_adoption(orch, state)
         _refuse_problems(adoption)
         for name, revs in adoption.assignments.items():

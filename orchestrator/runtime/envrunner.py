@@ -45,6 +45,7 @@ from orchestrator.core.errors import ConfigError, OrchestrateError
 from orchestrator.runtime.database import alembic_config_url, async_url, connect, resolve_url
 from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.migration_options import migration_options
+from orchestrator.runtime.schemas import create_schemas, schemas_to_create
 from orchestrator.runtime.single_service import single_service
 from orchestrator.workspace.workspace import Workspace
 
@@ -95,6 +96,8 @@ def _run_env() -> None:
         return
 
     def run(connection: Connection) -> None:
+        if _changes_the_database():
+            create_schemas(connection, schemas_to_create(service, ownership))
         context.configure(
             connection=connection,
             transaction_per_migration=True,

@@ -34,6 +34,7 @@ from orchestrator.runtime.database import alembic_config_url, connect, connectio
 from orchestrator.runtime.lock import HeldLock
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.revision_step import revision_step
+from orchestrator.runtime.schemas import create_schemas, create_schemas_sql, schemas_to_create
 from orchestrator.runtime.sequencer import Direction, Step
 from orchestrator.runtime.state import DatabaseState
 from orchestrator.workspace.workspace import Workspace
@@ -178,6 +179,7 @@ class Executor:
                 stop.check()
             if hooks:
                 hooks.begin(connection, step)
+            create_schemas(connection, self._schemas(step.service))
             with self._environment(step, connection.engine.url) as env:
                 env.configure(
                     connection=connection,
@@ -227,9 +229,14 @@ class Executor:
         """
         rendered: list[str] = []
         heads = {name: tuple(state.heads_of(name)) for name in self.workspace.services}
+        prepared: set[str] = set()
         for position, step in enumerate(steps, 1):
+            chunk = ""
+            if step.service not in prepared:  # as create_schemas does online
+                prepared.add(step.service)
+                chunk = self._schema_sql(url, step.service)
             try:
-                chunk = self._render_step(url, step, heads[step.service])
+                chunk += self._render_step(url, step, heads[step.service])
             except Exception as error:
                 raise OfflineRenderFailed(step.service, step.revision, position,
                                           self._where(step, error), error,
@@ -312,6 +319,12 @@ class Executor:
 
     def _carry_memo(self, env: EnvironmentContext, step: Step) -> None:
         env.get_context().impl.memo = self._memos.setdefault(step.service, {})
+
+    def _schemas(self, service: str) -> list[str]:
+        return schemas_to_create(self.workspace.service(service), self.workspace.ownership)
+
+    def _schema_sql(self, url: URL, service: str) -> str:
+        return create_schemas_sql(url, self._schemas(service))
 
     def _options(self, service: str, dialect_name: str) -> dict:
         return migration_options(

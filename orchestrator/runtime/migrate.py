@@ -138,7 +138,8 @@ async def _apply_under_lock(orch: Orchestration, command: str, wait: float,
     executor.load({step.service for step in planned})
     async with migration_lock(orch.url).hold(f"orchestrate {command}", wait) as held:
         state = await held.connection.run_sync(read_state_sync,
-                                               orch.workspace.services.values())
+                                               orch.workspace.services.values(),
+                                               schemas=orch.workspace.schemas)
         run = MigrationRun(sequence(state))
         if run.steps:
             await held.connection.run_sync(held.record)

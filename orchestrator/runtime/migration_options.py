@@ -20,6 +20,7 @@ from orchestrator.runtime import (
 )
 from orchestrator.runtime.extensions import service_extensions
 from orchestrator.runtime.rendering import render_item
+from orchestrator.runtime.schemas import service_schemas
 from orchestrator.runtime.scope import SCOPE_OPTION, ServiceScope
 from orchestrator.runtime.server_defaults import compare_server_default
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
@@ -42,16 +43,21 @@ def migration_options(
     """
     owned = ownership.tables_of(service.name)
     extensions = service_extensions(service)
+    schemas = service_schemas(service, ownership)
+
+    def owns(table: str) -> bool:
+        return table in owned or ownership.owns(service.name, table)
 
     def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
-        key = table_key(name or "", parent_names.get("schema_name"))
-        if type_ == "table" and key not in owned:
+        if type_ == "schema" and name is not None and name not in schemas:
+            return False
+        if type_ == "table" and not owns(table_key(name or "", parent_names.get("schema_name"))):
             return False
         return extensions.includes(extensions.include_name, name, type_, parent_names)
 
     def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                        compare_to: Any) -> bool:
-        if type_ == "table" and table_key(obj.name, obj.schema) not in owned:
+        if type_ == "table" and not owns(table_key(obj.name, obj.schema)):
             return False
         return extensions.includes(extensions.include_object, obj, name, type_, reflected,
                                    compare_to)
@@ -64,6 +70,10 @@ def migration_options(
         "render_item": render,
         "target_metadata": metadata,
         "version_table": service.version_table,
+        "version_table_schema": service.version_table_schema,
+        # the schemas the service's tables live in besides the default one (include_name
+        # keeps every other schema out)
+        "include_schemas": bool(schemas),
         "include_name": include_name,
         "include_object": include_object,
         "compare_type": True,
@@ -74,3 +84,4 @@ def migration_options(
             extensions.process_revision_directives) else None,
         SCOPE_OPTION: ServiceScope(service.name, owned, ownership),
     }
+

@@ -15,7 +15,9 @@ from orchestrator.core.errors import ConfigError
 from orchestrator.history.revision_graph import RevisionGraph
 from orchestrator.runtime.database import resolve_url
 from orchestrator.runtime.extensions import require_extensions
+from orchestrator.runtime.schemas import require_schema_support
 from orchestrator.runtime.state import DatabaseState, read_state
+from orchestrator.workspace.ownership import OwnershipRegistry
 from orchestrator.workspace.service_graph import ServiceGraph
 from orchestrator.workspace.workspace import Workspace
 
@@ -64,17 +66,18 @@ class Orchestration:
     def check_configuration(self) -> None:
         """Every check of the configuration, made before the lock and any database work.
 
-        Exit 2 naming the place: ownership overlaps, extension points that do not import, version tables colliding with tables,
-        names too long for the database's identifiers, revision ids, links and cycles.
+        Exit 2 naming the place: ownership overlaps, extension points that do not import,
+        version tables colliding with tables, names too long for the database's identifiers, revision ids, links and cycles.
         """
         self.workspace.check()
         self.check_runtime()
         self.revision_graph  # noqa: B018 -- revision ids, links, requires and cycles checked
 
-    def check_runtime(self) -> None:
+    def check_runtime(self, ownership: OwnershipRegistry | None = None) -> None:
         """What may differ from one run to the next on the same files: the extension points
         import, and every version table name fits the database's identifiers (exit 2)."""
         require_extensions(self.workspace.services.values())
+        require_schema_support(self.workspace, ownership or self.workspace.ownership, self.url)
         limit = identifier_limit(self.url)
         for service in self.workspace.services.values():
             if len(service.version_table.encode()) > limit:
@@ -87,7 +90,8 @@ class Orchestration:
 
     async def state(self) -> DatabaseState:
         return await read_state(self.url, self.workspace.services.values(),
-                                self.workspace.settings.legacy_version_table)
+                                self.workspace.settings.legacy_version_table,
+                                schemas=self.workspace.schemas)
 
 
 #: Identifier length limits the dialect classes do not state until connected (MySQL's says 255).

@@ -29,5 +29,5 @@ def single_service(workspace: Workspace, service: Service, url: URL
         orch.check_configuration()
         remember_ownership(workspace)
         return workspace.metadata[service.name], workspace.ownership
-    orch.check_runtime()  # the rest was checked on these very files
+    orch.check_runtime(registry)  # the rest was checked on these very files
     return workspace.service_metadata(service.name), registry

@@ -110,7 +110,8 @@ def _write(connection: Connection, orch: Orchestration, executor: Executor,
         connection.commit()
     with connection.begin():
         held.verify(connection)
-        state = read_state_sync(connection, orch.workspace.services.values())
+        state = read_state_sync(connection, orch.workspace.services.values(),
+                                schemas=orch.workspace.schemas)
         stamps = _stamps(orch, targets, state)
         changed = [s for s in stamps if s.changed]
         for entry in changed:

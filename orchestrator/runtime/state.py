@@ -12,7 +12,7 @@ from orchestrator.config.service import Service
 from orchestrator.core.errors import DatabaseError, DatabaseMissing
 from orchestrator.core.redaction import redact
 from orchestrator.runtime.database import connect, sqlite_file_missing
-
+from orchestrator.workspace.ownership import table_key
 
 #: Table names that look like Alembic's version tables (a legacy one may be named otherwise:
 #: ``[tool.orchestrate] legacy_version_table``).
@@ -37,22 +37,29 @@ class DatabaseState:
 
 
 def read_state_sync(connection: Connection, services: Iterable[Service],
-                    legacy_name: str | None = None) -> DatabaseState:
+                    legacy_name: str | None = None, *,
+                    schemas: Iterable[str] = ()) -> DatabaseState:
     """Read every service's version table in one round trip (for use inside ``run_sync``);
-    with ``legacy_name``, also the version tables of no service (``DatabaseState.legacy``)."""
+    with ``legacy_name``, also the version tables of no service (``DatabaseState.legacy``).
+
+    Tables are listed in the default schema and in ``schemas`` (those that exist), named as
+    the ownership registry names them (``schema.table`` outside the default schema).
+    """
     services = list(services)
     inspector = inspect(connection)
-    tables = inspector.get_table_names()
+    tables = list_tables(inspector, schemas)
     present = set(tables)
     state = DatabaseState(heads={s.name: [] for s in services}, tables=sorted(tables))
-    legacy = _legacy_tables(inspector, tables, {s.version_table for s in services},
+    default_schema = [t for t in tables if "." not in t]  # legacy tables: the default only
+    legacy = _legacy_tables(inspector, default_schema, {s.version_table for s in services},
                             legacy_name) if legacy_name else []
     # names are bound parameters and tables quoted identifiers: nothing of the workspace's
     # configuration is ever spliced into SQL text
     selects = [
         select(literal("service").label("kind"), literal(s.name).label("name"),
-               table(s.version_table, column("version_num")).c.version_num)
-        for s in services if s.version_table in present
+               table(s.version_table, column("version_num"),
+                     schema=s.version_table_schema).c.version_num)
+        for s in services if table_key(s.version_table, s.version_table_schema) in present
     ] + [
         select(literal("legacy").label("kind"), literal(name).label("name"),
                table(name, column("version_num")).c.version_num)
@@ -67,6 +74,17 @@ def read_state_sync(connection: Connection, services: Iterable[Service],
     return state
 
 
+def list_tables(inspector: Inspector, schemas: Iterable[str] = ()) -> list[str]:
+    """The tables of the default schema and of those of ``schemas`` that exist, as registry
+    keys (``schema.table`` outside the default schema)."""
+    tables = list(inspector.get_table_names())
+    wanted = set(schemas) - {inspector.default_schema_name}
+    if wanted:
+        for schema in sorted(wanted.intersection(inspector.get_schema_names())):
+            tables += [table_key(name, schema) for name in inspector.get_table_names(schema)]
+    return tables
+
+
 def _legacy_tables(inspector: Inspector, tables: list[str], version_tables: set[str],
                    legacy_name: str) -> list[str]:
     """Tables shaped as Alembic's version table (one ``version_num`` column) that no service
@@ -79,8 +97,8 @@ def _legacy_tables(inspector: Inspector, tables: list[str], version_tables: set[
                   if [c["name"] for c in inspector.get_columns(t)] == ["version_num"])
 
 
-async def read_state(url: URL, services: Iterable[Service], legacy_name: str | None = None
-                     ) -> DatabaseState:
+async def read_state(url: URL, services: Iterable[Service], legacy_name: str | None = None,
+                     *, schemas: Iterable[str] = ()) -> DatabaseState:
     """The database's state; a database that does not exist yet reads as empty.
 
     "Does not exist" is only what the driver's error code says (``DatabaseMissing``) or, on
@@ -92,7 +110,8 @@ async def read_state(url: URL, services: Iterable[Service], legacy_name: str | N
         return DatabaseState(heads={s.name: [] for s in services}, exists=False)
     try:
         async with connect(url) as connection:
-            return await connection.run_sync(read_state_sync, services, legacy_name)
+            return await connection.run_sync(read_state_sync, services, legacy_name,
+                                             schemas=schemas)
     except DatabaseMissing:
         return DatabaseState(heads={s.name: [] for s in services}, exists=False)
     except DBAPIError as error:

@@ -128,7 +128,8 @@ def _prepare(connection: Connection, orch: Orchestration, manifest: TrainManifes
     runner = held.identity.runner
     assert runner is not None
     with connection.begin():
-        state = read_state_sync(connection, orch.workspace.services.values())
+        state = read_state_sync(connection, orch.workspace.services.values(),
+                                schemas=orch.workspace.schemas)
         steps = train_steps(manifest, orch.revision_graph, state)
         ledger = Ledger(connection)
         ledger.create()

@@ -56,6 +56,8 @@ def cached_ownership(workspace: Workspace) -> OwnershipRegistry | None:
         enum_owners={enum: Claim(*claim) for enum, claim in stored["enum_owners"].items()},
         entity_owners={name: Claim(*claim)
                        for name, claim in stored.get("entity_owners", {}).items()},
+        schema_owners={schema: Claim(*claim)
+                       for schema, claim in stored.get("schema_owners", {}).items()},
     )
 
 
@@ -75,6 +77,8 @@ def remember_ownership(workspace: Workspace) -> None:
         "enum_owners": {e: [c.service, c.source] for e, c in sorted(registry.enum_owners.items())},
         "entity_owners": {e: [c.service, c.source]
                           for e, c in sorted(registry.entity_owners.items())},
+        "schema_owners": {s: [c.service, c.source]
+                          for s, c in sorted(registry.schema_owners.items())},
     }
     path = _path(workspace)
     with contextlib.suppress(OSError):  # a read-only workspace: no cache, still correct

@@ -67,6 +67,8 @@ class OwnershipRegistry:
     #: alembic_utils entities (views, functions, ...) by identity (see entities): the service
     #: declaring each, else the one whose migrations created it.
     entity_owners: dict[str, Claim] = field(default_factory=dict)
+    #: Schemas a service owns whole (``schema =`` in its ini): every table in them is its own.
+    schema_owners: dict[str, Claim] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -76,6 +78,7 @@ class OwnershipRegistry:
         version_tables: Iterable[str] = (),
         enum_claims: Mapping[str, Iterable[str]] | None = None,
         entity_claims: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+        schema_claims: Mapping[str, str] | None = None,
     ) -> OwnershipRegistry:
         """``claims`` maps a service to ``(table, source)`` pairs.
 
@@ -86,8 +89,18 @@ class OwnershipRegistry:
         ``entity_claims`` are the same for alembic_utils entities (``models`` or ``history``).
         """
         registry = cls(ignore=tuple(ignore), version_tables=frozenset(version_tables))
+        for service, schema in sorted((schema_claims or {}).items()):
+            claim = Claim(service, "ini (schema =)")
+            held = registry.schema_owners.setdefault(schema, claim)
+            if held != claim:
+                registry.overlaps.append(Overlap(schema, held, claim, "schema"))
         registry._claim(registry.owners, claims, "table")
         registry._claim(registry.entity_owners, entity_claims or {}, "entity")
+        for service in sorted(claims):  # a table declared in another service's schema
+            for table, source in claims[service]:
+                in_schema = registry.schema_owners.get(table.rpartition(".")[0])
+                if source != "history" and in_schema and in_schema.service != service:
+                    registry.overlaps.append(Overlap(table, in_schema, Claim(service, source)))
         for service in sorted(enum_claims or {}):
             for enum in sorted(set((enum_claims or {})[service])):
                 claim = Claim(service, "models")
@@ -130,11 +143,19 @@ class OwnershipRegistry:
         return claim.service if claim else None
 
     def owner(self, table: str) -> str | None:
-        claim = self.owners.get(table)
+        claim = self.owners.get(table) or self.schema_owners.get(table.rpartition(".")[0])
         return claim.service if claim else None
 
     def tables_of(self, service: str) -> frozenset[str]:
+        """The tables ``service`` claims by name (a schema it owns holds more: :meth:`owns`)."""
         return self._by_service.get(service, frozenset())
+
+    def schemas_of(self, service: str) -> frozenset[str]:
+        return frozenset(s for s, claim in self.schema_owners.items() if claim.service == service)
+
+    def owns(self, service: str, table: str) -> bool:
+        """Whether ``table`` (a registry key) is ``service``'s: claimed, or in its schema."""
+        return self.owner(table) == service and not self.is_internal(table)
 
     @cached_property
     def _by_service(self) -> dict[str, frozenset[str]]:
@@ -147,14 +168,15 @@ class OwnershipRegistry:
     def classify(self, table: str) -> Ownership:
         if self.is_internal(table):
             return Ownership.INTERNAL
-        if table in self.owners:
+        if self.owner(table) is not None:
             return Ownership.OWNED
         if self.is_ignored(table):
             return Ownership.IGNORED
         return Ownership.UNOWNED
 
     def is_internal(self, table: str) -> bool:
-        return table in self.version_tables or _matches(table, INTERNAL_PATTERNS)
+        return (table.rpartition(".")[2] in self.version_tables
+                or _matches(table, INTERNAL_PATTERNS))
 
     def is_ignored(self, table: str) -> bool:
         return _matches(table, self.ignore)
@@ -171,6 +193,8 @@ _RESOLVE = {
             "it with postgresql.ENUM(..., name=..., create_type=False).",
     "entity": "Every view, function, trigger, policy or extension must be declared by exactly "
               "one service: remove it from the other's `entities`.",
+    "schema": "A schema declared with `schema =` belongs to one service: every table in it is "
+              "that service's. Move the other service's tables to another schema.",
 }
 
 

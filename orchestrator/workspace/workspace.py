@@ -196,7 +196,19 @@ class Workspace:
         return OwnershipRegistry.build(
             claims, ignore=self.settings.ignore, version_tables=self.version_tables,
             enum_claims=enums, entity_claims=entities,
+            schema_claims={n: s.schema for n, s in self.services.items() if s.schema},
         )
+
+    @cached_property
+    def schemas(self) -> tuple[str, ...]:
+        """The schemas besides the database's default one that orchestrate reads: those the
+        services' tables, ``schema =`` and version tables use, and ``include_schemas``."""
+        found = set(self.settings.include_schemas)
+        for name, service in self.services.items():
+            found |= {s for s in (service.schema, service.version_table_schema) if s}
+            found |= {table.schema for table in self.metadata[name].tables.values()
+                      if table.schema}
+        return tuple(sorted(found))
 
     def check(self) -> None:
         """Every check of the loaded workspace that needs no database (exit 2): ownership
