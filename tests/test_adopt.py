@@ -37,6 +37,9 @@ def test_plan_flags_upgrade_refuses_adopt_takes_over(example, db):
     code, refused = run_json(example, "upgrade", url=db.url)
     assert code == 2 and "adopt" in refused["errors"][0]["message"]
 
+    code, current = run_json(example, "current", url=db.url)
+    assert code == 0 and current["legacy_tables"] == [{"table": "alembic_version", "rows": rows}]
+    assert "orchestrate adopt" in orchestrate(example, "current", url=db.url).stdout
     code, dry = run_json(example, "adopt", "--dry-run", url=db.url)
     assert code == 0 and dry["verdict"] == "dry-run"
     assert {a["service"]: a["revisions"] for a in dry["assignments"]} == {

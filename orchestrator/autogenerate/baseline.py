@@ -54,6 +54,11 @@ class Baseline:
     #: Whether the database already had every table (then it was stamped at the baseline).
     stamped: bool
 
+    def written(self, root: Path) -> dict:
+        """As ``generate`` reports a revision it wrote."""
+        return {"revision": self.revision, "path": relative_path(self.path, root),
+                "down_revision": [], "requires": [str(r) for r in self.requires]}
+
 
 @dataclass
 class BaselineResult:
@@ -68,9 +73,7 @@ class BaselineResult:
         their baseline because the database had their tables already."""
         return {
             "database": self.database, "message": self.message,
-            "services": [{"service": b.service,
-                          "written": {"revision": b.revision, "path": relative_path(b.path, self.root),
-                                      "down_revision": [], "requires": [str(r) for r in b.requires]},
+            "services": [{"service": b.service, "written": b.written(self.root),
                           "changes": [c.to_dict() for c in b.changes]} for b in self.baselines],
             "lint": [f.to_dict() for f in self.lint],
             "stamped": [b.service for b in self.baselines if b.stamped],

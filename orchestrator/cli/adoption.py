@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from orchestrator.runtime.stamp import StampRun
 
 
-def render_current(database: dict, services: list[ServiceCurrent]) -> RenderableType:
+def render_current(database: dict, services: list[ServiceCurrent],
+                   legacy: dict[str, list[str]]) -> RenderableType:
     rows = []
     for service in services:
         if not service.current:
@@ -31,9 +32,12 @@ def render_current(database: dict, services: list[ServiceCurrent]) -> Renderable
             else:
                 rows.append([service.service, rev + (" (head)" if rev in service.heads else ""),
                              message])
+    notes = [styled(f"{name}: a version table of no service ({', '.join(revs) or 'empty'}); "
+                    "take it over with `orchestrate adopt`", "red")
+             for name, revs in legacy.items()]
     return stack(text(f"database: {database['url']}",
                       "" if database.get("exists", True) else " (not created yet)"), "",
-                 table(["service", "revision", "message"], rows))
+                 table(["service", "revision", "message"], rows), *notes)
 
 
 @main.command()
@@ -41,9 +45,10 @@ def current(orch: Orchestration) -> Output:
     """Each service's database revision(s), like `alembic current`."""
     from orchestrator.runtime.current import current as read_current
 
-    database, services = run(read_current, orch)
-    return Output({"services": [s.to_dict() for s in services]},
-                  human=lambda: render_current(database, services), verdict="ok",
+    database, services, legacy = run(read_current, orch)
+    return Output({"services": [s.to_dict() for s in services],
+                   "legacy_tables": [{"table": t, "rows": rows} for t, rows in legacy.items()]},
+                  human=lambda: render_current(database, services, legacy), verdict="ok",
                   database=database)
 
 

@@ -36,8 +36,10 @@ class ServiceCurrent:
         }
 
 
-async def current(orch: Orchestration) -> tuple[dict[str, Any], list[ServiceCurrent]]:
-    """The database as reports describe it, and every service in service-graph order."""
+async def current(orch: Orchestration
+                  ) -> tuple[dict[str, Any], list[ServiceCurrent], dict[str, list[str]]]:
+    """The database as reports describe it, every service in service-graph order, and the
+    legacy version tables (of no service: ``orchestrate adopt``) with their rows."""
     state = await orch.state()
     found = []
     for name in orch.service_graph.order:
@@ -47,4 +49,4 @@ async def current(orch: Orchestration) -> tuple[dict[str, Any], list[ServiceCurr
             tuple((rev, history.revisions[rev].message if rev in history.revisions else None)
                   for rev in state.heads_of(name)),
             tuple(history.heads)))
-    return describe_database(orch.url, state.exists), found
+    return describe_database(orch.url, state.exists), found, state.legacy
