@@ -93,3 +93,12 @@ def test_stamp_waits_for_the_one_runner_lock(example, db):
     with pytest.raises(DatabaseError, match="lock"):
         anyio.run(scenario)
     assert db.version("users") == []
+
+
+def test_stamp_says_what_the_stamped_revisions_require_and_will_not_find(example, db):
+    code, document = run_json(example, "stamp", "orders@head", url=db.url)
+    assert code == 0 and db.version("orders")
+    warned = " ".join(document["warnings"])
+    assert "requires users:3f2a9c1b0d4e" in warned and "requires products:" in warned
+    code, document = run_json(example, "stamp", "users@head", "products@head", url=db.url)
+    assert code == 0 and document["warnings"] == []

@@ -55,10 +55,11 @@ def current(orch: Orchestration) -> Output:
 def render_stamp(result: StampRun) -> RenderableType:
     if result.sql is not None:
         return result.sql
+    warnings = [styled(f"warning: {w}", "yellow") for w in result.warnings]
     if not result.changed:
-        return "nothing to do: every service already holds its target"
+        return stack("nothing to do: every service already holds its target", *warnings)
     return stack(*(f"stamped {s.service:<16} {', '.join(s.before) or '(base)'} -> "
-                   f"{', '.join(s.after) or '(base)'}" for s in result.changed),
+                   f"{', '.join(s.after) or '(base)'}" for s in result.changed), *warnings,
                  styled(f"{len(result.changed)} service(s) stamped; no revision ran", "green"))
 
 

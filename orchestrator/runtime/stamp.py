@@ -10,7 +10,7 @@ per service) in that same transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 from sqlalchemy.engine import Connection
@@ -51,13 +51,16 @@ class StampRun:
     stamps: list[ServiceStamp]
     sql: str | None = None
     run_id: int | None = None
+    #: Cross-service ``requires`` the stamped revisions name that the database will not have.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> list[ServiceStamp]:
         return [s for s in self.stamps if s.changed]
 
     def to_dict(self) -> dict:
-        return {"stamps": [s.to_dict() for s in self.stamps], "run_id": self.run_id}
+        return {"stamps": [s.to_dict() for s in self.stamps], "run_id": self.run_id,
+                "warnings": self.warnings}
 
 
 async def stamp(orch: Orchestration, targets: Mapping[str, str | None], *, sql: bool = False,
@@ -74,13 +77,40 @@ async def stamp(orch: Orchestration, targets: Mapping[str, str | None], *, sql: 
     executor.load(targets)
     state = await orch.state()
     planned = _stamps(orch, targets, state)
+    warnings = unmet_requirements(orch, state, planned)
     if sql:
-        return StampRun(planned, sql=_render(orch, executor, planned))
+        return StampRun(planned, sql=_render(orch, executor, planned), warnings=warnings)
     if not any(s.changed for s in planned):
-        return StampRun(planned)
+        return StampRun(planned, warnings=warnings)
     async with migration_lock(orch.url).hold("orchestrate stamp", wait) as held:
         await held.connection.run_sync(held.record)
-        return await held.connection.run_sync(_write, orch, executor, targets, held)
+        done = await held.connection.run_sync(_write, orch, executor, targets, held)
+    done.warnings = warnings
+    return done
+
+
+def unmet_requirements(orch: Orchestration, state: DatabaseState,
+                       stamps: list[ServiceStamp]) -> list[str]:
+    """What the stamped revisions ``require`` of other services that the database will not
+    have: a stamp does not refuse it (that is what stamping is for), but says so."""
+    graph = orch.revision_graph
+    after = {name: list(state.heads_of(name)) for name in orch.workspace.names}
+    after.update({s.service: list(s.after) for s in stamps})
+    applied: set[tuple[str, str]] = set()
+    for name, revs in after.items():
+        history = orch.workspace.histories[name]
+        if all(rev in history.revisions for rev in revs):
+            applied |= {(name, rev) for rev in history.applied(revs)}
+    found = []
+    for entry in stamps:
+        history = orch.workspace.histories[entry.service]
+        for rev in sorted(history.applied(list(entry.after))):
+            for needed in graph.requirements((entry.service, rev)):
+                if needed not in applied:
+                    found.append(f"{entry.service}:{rev} requires {needed[0]}:{needed[1]}, "
+                                 f"which the database will not have: upgrade {needed[0]} "
+                                 "or stamp it too")
+    return found
 
 
 def _stamps(orch: Orchestration, targets: Mapping[str, str | None], state: DatabaseState
