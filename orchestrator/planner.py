@@ -16,7 +16,7 @@ from orchestrator.autogenerate.autodetect import detect_changes
 from orchestrator.core.errors import OfflineRenderFailed, RevisionError
 from orchestrator.history.revision_graph import Node
 from orchestrator.lint import LintFinding, dialect_of, lint_revisions
-from orchestrator.runtime.database import describe_database
+from orchestrator.runtime.database import describe_database, sqlite_file_missing
 from orchestrator.runtime.executor import Executor
 from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.orchestration import Orchestration
@@ -196,13 +196,18 @@ def _lint_findings(orch: Orchestration, steps: list[Step]) -> dict[Node, list[Li
 
 async def _model_changes(orch: Orchestration, state: DatabaseState,
                          services: dict[str, ServicePlan], findings: list[Finding]) -> None:
-    """Pending model changes of every service whose database is at head, one reflection."""
-    at_head = [name for name, s in services.items() if s.at_head and state.exists]
+    """Pending model changes of every service whose database is at head, one reflection.
+
+    A SQLite file that is not there yet is compared as the empty database it stands for (read,
+    never created); a missing server database cannot be reflected, so nothing is compared.
+    """
+    comparable = state.exists or sqlite_file_missing(orch.url)
+    at_head = [name for name, s in services.items() if s.at_head and comparable]
     for name, service in services.items():
         if name not in at_head:
             service.not_compared = (
                 "the database is not at head yet: models are compared once it is upgraded"
-                if state.exists else "the database does not exist yet: models are compared "
+                if comparable else "the database does not exist yet: models are compared "
                 "once it does")
     if orch.workspace.claims.overlaps:
         for name in at_head:

@@ -80,7 +80,7 @@ def test_different_naming_conventions_are_a_warning_not_a_refusal(example, tmp_p
     ("[alembic]\n[orchestrate]\nservice = orders\n", "script_location is missing"),
     ("[alembic]\nscript_location = /nowhere\n[orchestrate]\nservice = orders\n", "has no env.py"),
     ("[alembic]\nscript_location = %(here)s/../services/orders/migrations\n"
-     "[orchestrate]\nservice = orders\ncolour = blue\n", "unknown key(s) colour"),
+     "[orchestrate]\nservice = orders\ncolour = blue\n", "unknown key 'colour'"),
 ])
 def test_bad_ini_files(example, content, expected):
     ini = example / "alembic.ini.d/orders.ini"
