@@ -41,3 +41,18 @@ def test_no_sqlalchemy_link_in_a_failed_step_its_record_or_its_status(example: P
     assert "no_such_table" in status_json.stdout
     for text in (failed.stderr, upgrade.stderr, status.stdout, status_json.stdout):
         assert not any(link in text for link in LINK), text
+
+
+def test_ownership_overlaps_one_per_line_then_the_fix(example: Path) -> None:
+    for name in ("tenants", "users"):  # both services now define the other's main table
+        write(example / f"services/{name}/models/stolen.py",
+              f"import sqlalchemy as sa\nfrom services.{name}.models import metadata\n\n"
+              + "".join(f"sa.Table({table!r}, metadata, sa.Column('id', sa.Integer, "
+                        "primary_key=True), extend_existing=True)\n"
+                        for table in {"tenants": ["users"], "users": ["tenants"]}[name]))
+    outcome = orchestrate(example, "check")
+    assert outcome.exit_code == 2
+    first, *overlaps, fix = outcome.stderr.splitlines()
+    assert first == "error: 2 tables or types are each claimed by two services"
+    assert sorted(line.split("'")[1] for line in overlaps) == ["tenants", "users"]
+    assert fix.strip().startswith("fix: Every table must belong to exactly one service")

@@ -130,11 +130,15 @@ class OwnershipRegistry:
 
     def check(self) -> OwnershipRegistry:
         """Raise when any table is claimed twice; the registry itself otherwise."""
-        if self.overlaps:
-            raise OwnershipError(
-                "; ".join(str(overlap) for overlap in self.overlaps)
-                + ". " + " ".join(dict.fromkeys(_RESOLVE[o.kind] for o in self.overlaps))
-            )
+        if self.overlaps:  # what is wrong first, one overlap a line, then the fix
+            many = len(self.overlaps) > 1
+            raise OwnershipError("\n".join([
+                f"{len(self.overlaps)} tables or types are each claimed by two services"
+                if many else str(self.overlaps[0]),
+                *(str(overlap) for overlap in self.overlaps if many),
+                *(f"fix: {fix}" for fix in dict.fromkeys(_RESOLVE[o.kind]
+                                                         for o in self.overlaps)),
+            ]))
         return self
 
     def enum_owner(self, name: str) -> str | None:
