@@ -138,8 +138,9 @@ def time_lint_process(tree: Path, root: Path, dialect: str) -> tuple[float, str]
     shutil.rmtree(root / ".orchestrate" / "readings", ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.perf_counter()
+    # run from the tree itself: `python -c` puts the working folder first on sys.path
     done = subprocess.run([sys.executable, "-c", _LINT_PROCESS, str(root), dialect], env=env,
-                          capture_output=True, text=True, check=True)
+                          cwd=tree, capture_output=True, text=True, check=True)
     return time.perf_counter() - started, done.stdout.strip()
 
 
