@@ -206,4 +206,3 @@ class RevisionContext:
             revision=self.revision.revision, path=self.revision.path, line=line, object=obj,
             detail=detail, fix=rule.fix,
         )
-
