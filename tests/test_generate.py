@@ -308,3 +308,28 @@ def test_a_service_without_a_revision_template_is_told_where_it_belongs(example,
     assert "service 'users' has no revision template" in outcome.stderr
     assert "services/users/migrations/script.py.mako" in outcome.stderr
     assert sorted((example / "services/users/migrations/versions").iterdir()) == before
+
+
+def test_new_tables_referencing_each_other_get_the_second_key_once_both_exist(example, db):
+    """Alembic writes every key inline in create_table; a key to a table created later in the
+    same revision is moved after both (PostgreSQL would refuse the revision otherwise)."""
+    upgraded(example, db.url)
+    write(example / "services/users/models/crews.py",
+          "import sqlalchemy as sa\n\nfrom services.users.models import metadata\n\n"
+          "crews = sa.Table('crews', metadata, sa.Column('id', sa.Integer, primary_key=True),\n"
+          "    sa.Column('captain_id', sa.Integer, sa.ForeignKey('crew_members.id')))\n"
+          "crew_members = sa.Table('crew_members', metadata,\n"
+          "    sa.Column('id', sa.Integer, primary_key=True),\n"
+          "    sa.Column('crew_id', sa.Integer, sa.ForeignKey('crews.id')))\n")
+    dialect = "postgresql"
+    outcome = orchestrate(example, "generate", "users", "-m", "crews", "--dialect", dialect,
+                          url=db.url)
+    assert outcome.exit_code == 0, outcome.stdout + outcome.stderr
+    (path,) = [p for p in (example / "services/users/migrations/versions").glob("*.py")
+               if "crews" in p.read_text()]
+    text = path.read_text()
+    assert text.count("op.create_foreign_key(") == 1
+    assert text.index("op.create_foreign_key(") > text.rindex("op.create_table(")
+    if db.backend == "postgresql":
+        assert orchestrate(example, "upgrade", url=db.url).exit_code == 0
+        assert orchestrate(example, "plan", url=db.url).exit_code == 0

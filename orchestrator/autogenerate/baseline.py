@@ -3,8 +3,8 @@
 The baseline of a service creates every table it owns, as Alembic's autogenerate writes them
 for an empty database (each service compared with an empty snapshot of the database, so
 nothing already there is left out); ``requires`` come from the foreign keys between the
-baselines; keys between tables that reference each other are added once both exist. A
-service must have no revision yet: a baseline starts a history (docs/adopting.md: the old,
+baselines; keys between tables that reference each other are added once both exist
+(``writer``). A service must have no revision yet: a baseline starts a history (docs/adopting.md: the old,
 monolithic history is moved away first).
 
 The database decides what happens next, checked before any file is written: a service whose
@@ -19,7 +19,6 @@ from pathlib import Path
 
 from alembic.operations import ops
 from alembic.util import rev_id
-from sqlalchemy import ForeignKeyConstraint
 from sqlalchemy.engine import Connection
 
 from orchestrator.autogenerate.autodetect import Change, compare_service, describe
@@ -93,9 +92,6 @@ async def generate_baseline(orch: Orchestration, services: list[str] | None = No
     present = _check_database(orch, chosen, state)
     async with connect(orch.url) as connection:
         scripts = await connection.run_sync(_compare_with_nothing, ws, chosen)
-    if (dialect or orch.url.get_backend_name()) != "sqlite":  # SQLite checks no key at CREATE
-        for script in scripts.values():
-            defer_forward_foreign_keys(script)
     planned = {
         name: PlannedRevision(
             name, rev_id(), (), created_tables(script.upgrade_ops),
@@ -156,30 +152,6 @@ def _check_database(orch: Orchestration, chosen: list[str], state: DatabaseState
     if reasons:
         raise GenerationRefused("nothing was written: " + "\n".join(reasons))
     return present
-
-
-def defer_forward_foreign_keys(script: ops.MigrationScript) -> None:
-    """A foreign key to a table the revision only creates later (tables whose keys form a
-    cycle: ``users.team_id`` and ``teams.captain_id``) cannot be in its CREATE TABLE: Alembic
-    writes it inline all the same, and the revision fails on an empty database. Such a key is
-    created once every table exists (``create_foreign_key``), and dropped first on the way
-    down."""
-    upgrade = script.upgrade_ops.ops
-    pending = {op.table_name for op in upgrade if isinstance(op, ops.CreateTableOp)}
-    deferred: list[ForeignKeyConstraint] = []
-    for op in upgrade:
-        if not isinstance(op, ops.CreateTableOp):
-            continue
-        pending.discard(op.table_name)  # a key to the table itself is fine
-        forward = [c for c in op.columns if isinstance(c, ForeignKeyConstraint)
-                   and c.elements[0].column.table.name in pending]
-        op.columns = [c for c in op.columns if not any(c is f for f in forward)]
-        deferred += forward
-    upgrade += [ops.ModifyTableOps(fk.table.name, [ops.CreateForeignKeyOp.from_constraint(fk)])
-                for fk in deferred]
-    script.downgrade_ops.ops[:0] = [
-        ops.ModifyTableOps(fk.table.name, [ops.DropConstraintOp.from_constraint(fk)])
-        for fk in deferred]
 
 
 def _compare_with_nothing(connection: Connection, ws: Workspace, names: list[str]

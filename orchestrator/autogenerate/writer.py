@@ -6,7 +6,9 @@ SQLite, ``op.f()`` names from the naming convention) into the service's own
 ini's ``file_template``, post-write hooks). The operations, already computed from the shared
 reflection, are handed over through ``process_revision_directives``, Alembic's documented
 hook for supplying a revision's directives. ``requires`` reaches the template as a template
-argument; the file is read back to make sure the template wrote it.
+argument; the file is read back to make sure the template wrote it. A foreign key to a table
+the revision creates later (tables referencing each other) is moved after every create_table,
+which Alembic's autogenerate does not do.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from alembic.autogenerate import RevisionContext
 from alembic.operations import ops
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData
+from sqlalchemy import ForeignKeyConstraint, MetaData
 
 from orchestrator.config.service import Service
 from orchestrator.core.errors import GenerationRefused
@@ -39,6 +41,8 @@ def write_revision(
 ) -> Path:
     """Write one revision on top of the service's head; return its path."""
     service.require_template()
+    if dialect_name != "sqlite":  # SQLite checks no foreign key at CREATE TABLE
+        defer_forward_foreign_keys(script)
     config = service.alembic_config()
     config.cmd_opts = Namespace(quiet=True)  # orchestrate reports what it wrote itself
     directory = ScriptDirectory.from_config(config)
@@ -65,6 +69,30 @@ def write_revision(
     path = Path(written[0].path)
     _verify_requires(service, path, requires)
     return path
+
+
+def defer_forward_foreign_keys(script: ops.MigrationScript) -> None:
+    """A foreign key to a table the revision only creates later (tables whose keys form a
+    cycle: ``users.team_id`` and ``teams.captain_id``) cannot be in its CREATE TABLE: Alembic
+    writes it inline all the same, and the revision fails on an empty database. Such a key is
+    created once every table exists (``create_foreign_key``), and dropped first on the way
+    down."""
+    upgrade = script.upgrade_ops.ops
+    pending = {op.table_name for op in upgrade if isinstance(op, ops.CreateTableOp)}
+    deferred: list[ForeignKeyConstraint] = []
+    for op in upgrade:
+        if not isinstance(op, ops.CreateTableOp):
+            continue
+        pending.discard(op.table_name)  # a key to the table itself is fine
+        forward = [c for c in op.columns if isinstance(c, ForeignKeyConstraint)
+                   and c.elements[0].column.table.name in pending]
+        op.columns = [c for c in op.columns if not any(c is f for f in forward)]
+        deferred += forward
+    upgrade += [ops.ModifyTableOps(fk.table.name, [ops.CreateForeignKeyOp.from_constraint(fk)])
+                for fk in deferred]
+    script.downgrade_ops.ops[:0] = [
+        ops.ModifyTableOps(fk.table.name, [ops.DropConstraintOp.from_constraint(fk)])
+        for fk in deferred]
 
 
 def _verify_requires(service: Service, path: Path, requires: list[Requirement]) -> None:
