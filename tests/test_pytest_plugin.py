@@ -68,12 +68,7 @@ def test_a_synthetic_ten_service_workspace_passes(pytester, server):
     result.assert_outcomes(passed=READY_MADE + 10)
 
 
-USERS = "services/users/migrations/versions"
-
-
-def test_a_broken_downgrade_fails_the_stairway_naming_it(pytester, server):
-    root = example_copy(pytester.path)
-    write(root / USERS / "aa0000000002_nickname.py", '''"""lower-case e-mails"""
+BROKEN_DOWNGRADE = '''"""lower-case e-mails"""
 from alembic import op
 
 revision = "aa0000000002"
@@ -86,23 +81,10 @@ def upgrade():
 
 def downgrade():
     op.drop_column("users", "nick_name")  # broken: no such column
-''')
-    pytester.makepyfile(test_migrations=OPT_IN)
-    result = run(pytester, root, server, "-rf")
-    result.assert_outcomes(passed=READY_MADE + 5 - 1, failed=1)
-    result.stdout.fnmatch_lines([
-        "*_ test_stairway _*",
-        "stairway: the downgrade of service 'users', revision aa0000000002 "
-        "(*aa0000000002_nickname.py) failed right after its upgrade: *nick_name*",
-        "FAILED test_migrations.py::test_stairway*"])
-
-
-def test_a_forked_service_fails_the_single_head_test_naming_its_heads(pytester, server):
-    root = example_copy(pytester.path)
-    for name in ("aa0000000002", "bb0000000002"):
-        write(root / USERS / f"{name}_branch.py", f'''"""a branch"""
+'''
+BRANCH = '''"""a branch"""
 revision = "{name}"
-down_revision = "3f2a9c1b0d4e"
+down_revision = "5c1e2a7f3b90"
 
 
 def upgrade():
@@ -111,32 +93,38 @@ def upgrade():
 
 def downgrade():
     pass
-''')
-    pytester.makepyfile(test_migrations=OPT_IN)
-    result = run(pytester, root, server, "-rf")
-    result.assert_outcomes(passed=READY_MADE + 5 - 1, failed=1)
-    result.stdout.fnmatch_lines([
-        "*_ test_single_head_per_service _*",
-        "service 'users' has 2 heads: aa0000000002, bb0000000002 (merge them: orchestrate "
-        "merge users)",
-        "FAILED test_migrations.py::test_single_head_per_service*"])
+'''
 
 
-def test_a_model_change_fails_models_match_migrations_naming_service_and_head(pytester,
-                                                                              server):
+def test_a_broken_downgrade_a_fork_and_a_model_change_each_fail_their_test(pytester, server):
+    """Three faults in three services: each fails its own test, naming its service and
+    revision, and nothing else fails (one run, to keep the suite short)."""
     root = example_copy(pytester.path)
+    write(root / "services/users/migrations/versions/aa0000000002_emails.py", BROKEN_DOWNGRADE)
+    for name in ("cc0000000002", "dd0000000002"):
+        write(root / f"services/tenants/migrations/versions/{name}_branch.py",
+              BRANCH.format(name=name))
     model = root / "services/products/models/products.py"
     marker = '    sa.Column("sku"'
     model.write_text(model.read_text().replace(
         marker, '    sa.Column("colour", sa.String(20), nullable=True),\n' + marker, 1))
     pytester.makepyfile(test_migrations=OPT_IN)
     result = run(pytester, root, server, "-rf")
-    result.assert_outcomes(passed=READY_MADE + 5 - 1, failed=1)
+    result.assert_outcomes(passed=READY_MADE + 5 - 3, failed=3)
     result.stdout.fnmatch_lines([
+        "*_ test_single_head_per_service _*",
+        "service 'tenants' has 2 heads: cc0000000002, dd0000000002 (merge them: orchestrate "
+        "merge tenants)",
+        "*_ test_stairway _*",
+        "stairway: the downgrade of service 'users', revision aa0000000002 "
+        "(*aa0000000002_emails.py) failed right after its upgrade: *nick_name*",
         "*_ test_models_match_migrations _*",
         "service 'products' at 8d41b6e0c7a2: its models differ from its migrations: "
         "add_column products.colour*",
-        "FAILED test_migrations.py::test_models_match_migrations*"])
+    ])
+    for test in ("test_single_head_per_service", "test_stairway",
+                 "test_models_match_migrations"):
+        result.stdout.fnmatch_lines([f"FAILED test_migrations.py::{test}*"])
 
 
 PYTEST_ALEMBIC_CONFTEST = '''
