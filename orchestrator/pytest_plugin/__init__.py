@@ -107,9 +107,9 @@ class TestDatabase:
     @property
     def sync_url(self) -> str:
         """The URL with a sync driver (for a sync SQLAlchemy engine), password included."""
-        from orchestrator.runtime.database import alembic_config_url
+        from orchestrator.runtime.database import sync_url
 
-        return alembic_config_url(self.url).replace("%%", "%")
+        return sync_url(self.url).render_as_string(hide_password=False)
 
     def run(self, coroutine_function: Any, *args: Any, **kwargs: Any) -> Any:
         """Run one of orchestrate's coroutines (``upgrade``, ``stairway``, ...) on it."""

@@ -113,13 +113,18 @@ def async_url(text: str, origin: str) -> URL:
 _ASYNC_ONLY = {"asyncpg", "aiosqlite", "aiomysql", "asyncmy"}
 
 
+def sync_url(url: URL) -> URL:
+    """``url`` with the backend's default (sync) driver when its driver is async only."""
+    if url.get_driver_name() in _ASYNC_ONLY:
+        return url.set(drivername=url.get_backend_name())
+    return url
+
+
 def alembic_config_url(url: URL) -> str:
     """``url`` as Alembic's ``sqlalchemy.url`` holds it, for revisions that read it (e.g. to
     build an engine of their own): a sync driver, the password kept (the config is never
     shown; every output goes through ``redact``), ``%`` escaped for the ini parser."""
-    if url.get_driver_name() in _ASYNC_ONLY:
-        url = url.set(drivername=url.get_backend_name())
-    return url.render_as_string(hide_password=False).replace("%", "%%")
+    return sync_url(url).render_as_string(hide_password=False).replace("%", "%%")
 
 
 def describe_database(url: URL, exists: bool | None = None) -> dict[str, Any]:
