@@ -4,8 +4,9 @@ Alembic's single ``alembic_version``, or another naming) is flagged by `plan`, r
 from __future__ import annotations
 
 import json
+import shutil
 
-from support import orchestrate
+from support import REPO, orchestrate
 
 SERVICES = ("tenants", "products", "users", "orders", "invoices")
 
@@ -35,6 +36,9 @@ def test_plan_flags_upgrade_refuses_adopt_takes_over(example, db):
     assert "'alembic_version'" in finding["message"] and "orchestrate adopt" in finding["message"]
     assert "up-to-date" not in {s["status"] for s in plan["services"]}
     code, refused = run_json(example, "upgrade", url=db.url)
+    assert code == 2 and "adopt" in refused["errors"][0]["message"]
+    shutil.copytree(REPO / "trains", example / "trains")
+    code, refused = run_json(example, "train", "run", "first-release", url=db.url)
     assert code == 2 and "adopt" in refused["errors"][0]["message"]
 
     code, current = run_json(example, "current", url=db.url)

@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from orchestrator.core.errors import DatabaseError, LegacyVersionTable, OfflineRenderFailed
+from orchestrator.core.errors import DatabaseError, OfflineRenderFailed
 from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.executor import AppliedStep, Executor, StepCallback
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
-from orchestrator.runtime.state import DatabaseState, read_state_sync
+from orchestrator.runtime.state import DatabaseState, read_state_sync, refuse_legacy
 
 
 @dataclass
@@ -126,11 +126,7 @@ async def _apply_under_lock(orch: Orchestration, command: str, wait: float,
     done, before any lock or write), load those revisions, then take the lock and, on its
     connection, read the state again, sequence and apply."""
     state = await orch.state()
-    if state.legacy:
-        raise LegacyVersionTable(
-            f"nothing was applied: the database holds {', '.join(state.legacy)}, a version "
-            "table of no service (plain Alembic's); its tables would be created twice. Take "
-            "it over first: `orchestrate adopt --dry-run`, then `orchestrate adopt`")
+    refuse_legacy(state)
     planned = sequence(state)
     if not planned:
         return MigrationRun(planned)

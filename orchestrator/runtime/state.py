@@ -9,7 +9,7 @@ from sqlalchemy.engine import URL, Connection, Inspector
 from sqlalchemy.exc import DBAPIError
 
 from orchestrator.config.service import Service
-from orchestrator.core.errors import DatabaseError, DatabaseMissing
+from orchestrator.core.errors import DatabaseError, DatabaseMissing, LegacyVersionTable
 from orchestrator.core.redaction import redact
 from orchestrator.runtime.database import connect, sqlite_file_missing
 from orchestrator.workspace.ownership import table_key
@@ -95,6 +95,15 @@ def _legacy_tables(inspector: Inspector, tables: list[str], version_tables: set[
                   and (t == legacy_name or _VERSION_TABLE_MARK in t)]
     return sorted(t for t in candidates
                   if [c["name"] for c in inspector.get_columns(t)] == ["version_num"])
+
+
+def refuse_legacy(state: DatabaseState) -> None:
+    """Applying anything while a legacy version table is there would create its tables twice."""
+    if state.legacy:
+        raise LegacyVersionTable(
+            f"nothing was applied: the database holds {', '.join(state.legacy)}, a version "
+            "table of no service (plain Alembic's); its tables would be created twice. Take "
+            "it over first: `orchestrate adopt --dry-run`, then `orchestrate adopt`")
 
 
 async def read_state(url: URL, services: Iterable[Service], legacy_name: str | None = None,

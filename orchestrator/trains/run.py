@@ -38,7 +38,7 @@ from orchestrator.runtime.ledger import Ledger, RunRecord, StepRecord, first_lin
 from orchestrator.runtime.lock import HeldLock, now
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.sequencer import Sequencer, Step
-from orchestrator.runtime.state import read_state_sync
+from orchestrator.runtime.state import read_state_sync, refuse_legacy
 from orchestrator.trains.manifest import TrainManifest, load_manifest, train_steps
 from orchestrator.trains.progress import Progress
 
@@ -129,7 +129,9 @@ def _prepare(connection: Connection, orch: Orchestration, manifest: TrainManifes
     assert runner is not None
     with connection.begin():
         state = read_state_sync(connection, orch.workspace.services.values(),
+                                orch.workspace.settings.legacy_version_table,
                                 schemas=orch.workspace.schemas)
+        refuse_legacy(state)
         steps = train_steps(manifest, orch.revision_graph, state)
         ledger = Ledger(connection)
         ledger.create()
