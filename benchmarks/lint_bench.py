@@ -13,6 +13,12 @@ measures side by side, in the same process:
     python -m benchmarks.lint_bench --services 100 --revisions 100
     python -m benchmarks.lint_bench --baseline /tmp/main-checkout --rounds 3
 
+Issue 15 (squawk's rules, 13 more rules, history-aware BC303), --baseline = main before it,
+100 x 100, cold cache, whole processes, interleaved, machine shared (load average 8-17 on 2
+cores): rounds (baseline, this) = (237, 294), (389, 303), (567, 424) s; medians 389 s vs
+303 s, ratio 0.78x: within the noise, never above 1.24x of its pair. Lint alone on a warm
+cache, 10 x 100 in process: 9.14 s vs 9.40 s (1.03x).
+
 ``--baseline DIR`` (a checkout or ``git archive`` of another orchestrate, e.g. main before a
 change) times whole ``lint`` processes of that tree and of this one on the same workspace,
 interleaved (the order alternates each round), each with a cold reading cache, and prints the
