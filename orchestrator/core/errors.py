@@ -131,14 +131,20 @@ def describe_error(error: BaseException) -> str:
 class MigrationFailed(DatabaseError):
     """A revision failed while it was applied; its transaction was rolled back."""
 
-    def __init__(self, service: str, revision: str, error: BaseException) -> None:
-        super().__init__(
-            f"service {service!r}: revision {revision} failed and was rolled back: "
-            f"{describe_error(error)}"
-        )
+    def __init__(self, service: str, revision: str, error: BaseException,
+                 caught: BaseException | None = None) -> None:
+        message = (f"service {service!r}: revision {revision} failed and was rolled back: "
+                   f"{describe_error(error)}")
+        if caught is not None:
+            # PostgreSQL refuses every statement after an error the revision swallowed
+            # (try/except around op calls): the one that failed first is the cause
+            message += ("\n  an earlier statement of the revision failed and the revision "
+                        f"caught the error and went on: {describe_error(caught)}")
+        super().__init__(message)
         self.service = service
         self.revision = revision
         self.error = error
+        self.caught = caught
 
 
 class OfflineRenderFailed(DatabaseError):

@@ -10,7 +10,8 @@ import io
 import time
 import traceback
 from asyncio import CancelledError
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -19,7 +20,8 @@ import networkx as nx
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from greenlet import GreenletExit
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, ExceptionContext
 
 from orchestrator.core.errors import (
     LockLost,
@@ -171,6 +173,7 @@ class Executor:
         """
         transaction = context = None
         committing = False
+        errors: list[BaseException] = []
         try:
             transaction = connection.begin()
             if lock is not None:
@@ -180,7 +183,8 @@ class Executor:
             if hooks:
                 hooks.begin(connection, step)
             create_schemas(connection, self._schemas(step.service))
-            with self._environment(step, connection.engine.url) as env:
+            with self._environment(step, connection.engine.url) as env, \
+                    _statement_errors(connection, errors):
                 env.configure(
                     connection=connection,
                     **self._options(step.service, connection.dialect.name),
@@ -217,7 +221,8 @@ class Executor:
                 hooks.rollback(connection, step, error)
             if interrupted:
                 raise StepInterrupted(step.service, step.revision, position) from error
-            raise MigrationFailed(step.service, step.revision, error) from error
+            raise MigrationFailed(step.service, step.revision, error,
+                                  _caught_before(errors, error)) from error
 
     def render_sql(self, url: URL, steps: Sequence[Step], state: DatabaseState,
                    out: Callable[[str], None] | None = None) -> str:
@@ -344,6 +349,39 @@ class Executor:
                                                         *revision.depends_on}
         covered = set().union(*(nx.ancestors(history.graph, h) for h in candidates))
         return tuple(sorted(candidates - covered))
+
+
+@contextmanager
+def _statement_errors(connection: Connection, errors: list[BaseException]) -> Iterator[None]:
+    """Collect into ``errors`` every statement error raised on ``connection`` meanwhile, those
+    a revision catches included (SQLAlchemy's ``handle_error`` is per engine)."""
+    def collect(context: ExceptionContext) -> None:
+        if context.connection is connection:
+            errors.append(context.sqlalchemy_exception or context.original_exception)
+
+    engine = connection.engine
+    event.listen(engine, "handle_error", collect)
+    try:
+        yield
+    finally:
+        event.remove(engine, "handle_error", collect)
+
+
+def _caught_before(errors: list[BaseException], error: BaseException) -> BaseException | None:
+    """The first statement error of the step when the revision caught it and the step then
+    failed on something else (PostgreSQL: "current transaction is aborted")."""
+    raised = {id(e) for e in _traceback_chain(error)}
+    return next((e for e in errors if id(e) not in raised), None)
+
+
+def _traceback_chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and the exceptions it was raised from or during."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _roll_back(connection: Connection) -> None:
