@@ -10,10 +10,10 @@ exactly what ``upgrade`` would apply. ``Plan.to_dict()`` is the payload of
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from orchestrator.autogenerate.autodetect import detect_changes
-from orchestrator.core.errors import OfflineRenderFailed, RevisionError
+from orchestrator.core.errors import ConfigError, OfflineRenderFailed, RevisionError
 from orchestrator.history.revision_graph import Node
 from orchestrator.lint import LintFinding, dialect_of, lint_revisions
 from orchestrator.runtime.database import describe_database, sqlite_file_missing
@@ -23,6 +23,7 @@ from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.schemas import require_schema_support
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import DatabaseState
+from orchestrator.runtime.tenants import chosen_tenants, for_tenant, per_tenant
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class ServicePlan:
     not_compared: str | None = None
     #: Revisions the database holds that the code does not have.
     unknown_revisions: list[str] = field(default_factory=list)
+    #: The tenant whose schema this is (a per-tenant service's), else None.
+    tenant: str | None = None
 
     @property
     def at_head(self) -> bool:
@@ -72,6 +75,7 @@ class ServicePlan:
     def to_dict(self) -> dict:
         return {
             "service": self.name,
+            "tenant": self.tenant,
             "version_table": self.version_table,
             "current": self.current,
             "heads": self.heads,
@@ -123,11 +127,38 @@ class Plan:
 
 
 async def make_plan(orch: Orchestration, sql: bool = False,
-                    sql_out: Callable[[str], None] | None = None) -> Plan:
+                    sql_out: Callable[[str], None] | None = None,
+                    tenant: str | None = None) -> Plan:
     """Everything ``plan`` shows; ``sql`` also renders the pending steps as one SQL script,
     each step's SQL handed to ``sql_out`` as soon as it is rendered. A revision that cannot be
     rendered offline raises :class:`OfflineRenderFailed` whose ``result`` is the plan, with
-    the SQL of the steps before it."""
+    the SQL of the steps before it.
+
+    With per-tenant services, the plan of each chosen tenant (``tenant``; default: every
+    one), joined: the shared services once, each tenant's services and steps after.
+    """
+    tenants = await chosen_tenants(orch, tenant)
+    if not tenants:
+        return await _plan(orch, sql, sql_out)
+    if sql and len(tenants) > 1:
+        raise ConfigError("--sql renders one tenant at a time: pass --tenant NAME")
+    views = [for_tenant(orch, name) for name in tenants]
+    plans = [await _plan(view, sql, sql_out) for view in views]
+    tenanted = set(per_tenant(orch.workspace))
+    first = plans[0]
+    findings = list(dict.fromkeys(f for plan in plans for f in plan.findings))
+    return Plan(
+        first.database,
+        [s for s in first.services if s.name not in tenanted]
+        + [s for plan in plans for s in plan.services if s.name in tenanted],
+        [replace(step, tenant=view.workspace.services[step.service].tenant)
+         for n, (view, plan) in enumerate(zip(views, plans, strict=True))
+         for step in plan.steps if n == 0 or step.service in tenanted],
+        findings, sql=first.sql)
+
+
+async def _plan(orch: Orchestration, sql: bool,
+                sql_out: Callable[[str], None] | None) -> Plan:
     ws = orch.workspace
     require_extensions(ws.services.values())  # a hook that does not import: exit 2
     require_schema_support(ws, ws.claims, orch.url)
@@ -135,7 +166,7 @@ async def make_plan(orch: Orchestration, sql: bool = False,
     order = orch.service_graph.order
     services = {
         name: ServicePlan(name, ws.services[name].version_table, state.heads_of(name),
-                          ws.histories[name].heads)
+                          ws.histories[name].heads, tenant=ws.services[name].tenant)
         for name in order
     }
     findings = _ownership_findings(orch, state) + _layout_findings(orch)
@@ -269,7 +300,15 @@ def _head_targets(orch: Orchestration, services: dict[str, ServicePlan]) -> dict
     """Every service's single head; a service with several heads is flagged and left out."""
     targets: dict[str, str] = {}
     for name, service in services.items():
-        if len(service.heads) > 1:
+        declared = orch.workspace.services[name]
+        if declared.per_tenant and declared.tenant is None:
+            service.not_compared = "per tenant: no tenant declared or found yet"
+            service.findings.append(Finding(
+                "warning", "no-tenant",
+                f"service {name!r} is per tenant and the workspace has no tenant yet "
+                "(tenants = [...] or tenant_schemas = ... in [tool.orchestrate]): its "
+                "revisions apply to no schema", name))
+        elif len(service.heads) > 1:
             service.findings.append(Finding(
                 "error", "multiple-heads",
                 f"service {name!r} has {len(service.heads)} heads "

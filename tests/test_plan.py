@@ -8,7 +8,7 @@ from support import orchestrate, write
 
 TOP_KEYS = {"schema_version", "command", "ok", "exit_code", "verdict", "database", "services",
             "steps", "findings", "summary", "errors"}
-SERVICE_KEYS = {"service", "version_table", "current", "heads", "at_head", "status",
+SERVICE_KEYS = {"service", "tenant", "version_table", "current", "heads", "at_head", "status",
                 "unknown_revisions", "pending",
                 "model_changes", "not_compared", "findings"}
 STEP_KEYS = {"position", "service", "revision", "direction", "message"}

@@ -47,7 +47,9 @@ from orchestrator.runtime.extensions import require_extensions
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.runtime.schemas import require_schema_support
+from orchestrator.runtime.search_path import tenant_search_path
 from orchestrator.runtime.state import DatabaseState, read_state_sync
+from orchestrator.runtime.tenants import per_tenant, reference_tenant
 from orchestrator.workspace.entities import declared_entities, declared_keys
 from orchestrator.workspace.layout import LayoutProblem
 from orchestrator.workspace.ownership import OwnershipRegistry, table_key
@@ -189,6 +191,9 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
     metadata, ownership, histories = ws.metadata, ws.ownership, ws.histories
     require_extensions(ws.services[name] for name in chosen)  # before any database work
     require_schema_support(ws, ws.ownership, orch.url)
+    if orch.tenant is None and per_tenant(ws):  # per-tenant services: compared in one tenant
+        orch = await reference_tenant(orch)
+        ws = orch.workspace
 
     def owns(table: str) -> bool:
         return ownership.owner(table) in chosen and not ownership.is_internal(table)
@@ -207,17 +212,27 @@ async def detect_changes(orch: Orchestration, services: list[str] | None = None,
                        for table in histories[other].table_claims()}
             for name in chosen:
                 entry = ServiceChanges(name, state.heads_of(name), list(histories[name].heads))
+                untenanted = _no_tenant(ws.services[name])
+                if untenanted:  # nothing to compare with: said, not refused
+                    entry.unverified.append(untenanted)
+                    report.services.append(entry)
+                    continue
                 entry.blocker = _blocker(histories[name], entry.db_heads)
                 entry.unstable_types = find_unstable_types(name, metadata[name], ownership)
                 entry.unowned_tables = ws.unowned_model_table_messages(name)
-                if drift and entry.blocker is None:
+                tenant = ws.services[name].tenant
+                if drift and entry.blocker is None and tenant is not None:
+                    entry.unverified.append(f"service {name!r}: per tenant: drift is not "
+                                            f"verified yet (compared in tenant {tenant!r})")
+                elif drift and entry.blocker is None:
                     elsewhere = {t: o for t, o in created.items() if o != name}
                     found = find_drift(histories[name],
                                        owned_tables(ownership, name, snapshot), snapshot,
                                        elsewhere)
                     entry.drift, entry.unverified = found.drift, found.unverified
                 report.services.append(entry)
-            comparable = [e.service for e in report.services if e.blocker is None]
+            comparable = [e.service for e in report.services
+                          if e.blocker is None and not _no_tenant(ws.services[e.service])]
             if scripts:
                 compared = await _compare_all(orch, comparable, snapshot, pool, pacer)
                 for name, script in compared.items():
@@ -258,7 +273,8 @@ async def _changes(orch: Orchestration, names: list[str], snapshot: Snapshot,
         sources = ModelSources(ws.root, {n: s.models for n, s in ws.services.items()})
         keys = {name: cache.key(ws.services[name], ws.metadata[name],
                                 owned_tables(ws.ownership, name, snapshot), snapshot,
-                                extended or _has_entities(ws, name), sources)
+                                extended or _has_entities(ws, name)
+                                or ws.services[name].tenant is not None, sources)
                 for name in names}
     found: dict[str, list[Change]] = {}
     todo = [name for name in names
@@ -379,6 +395,15 @@ def _compare_one(connection: Connection, orch: Orchestration, name: str,
                            snapshot, tuple(ws.histories[name].heads))
 
 
+def _no_tenant(service: Service) -> str | None:
+    """Why a per-tenant service cannot be compared: the workspace has no tenant yet."""
+    if service.per_tenant and service.tenant is None:
+        return (f"service {service.name!r}: not compared: it is per tenant and the workspace "
+                "has no tenant yet (tenants = [...] or tenant_schemas = ... in "
+                "[tool.orchestrate]), so no schema holds its tables")
+    return None
+
+
 def compare_service(connection: Connection, service: Service, metadata: MetaData,
                     ownership: OwnershipRegistry, snapshot: Snapshot,
                     heads: tuple[str, ...] = ()) -> ops.MigrationScript:
@@ -390,12 +415,14 @@ def compare_service(connection: Connection, service: Service, metadata: MetaData
     """
     options = migration_options(service, metadata, ownership, connection.dialect.name)
     options["autogenerate_plugins"] = [*options["autogenerate_plugins"], PLUGIN]
-    options[INSPECTOR_OPTION] = SnapshotInspector(
-        inspect(connection), snapshot, lambda table: ownership.owns(service.name, table))
+    if service.tenant is None:  # a tenant's tables are reflected live, in its schema
+        options[INSPECTOR_OPTION] = SnapshotInspector(
+            inspect(connection), snapshot, lambda table: ownership.owns(service.name, table))
     context = MigrationContext.configure(
         connection, opts=options,
         environment_context=EnvironmentContext(service.alembic_config(), None))
-    script = produce_migrations(context, metadata)
+    with tenant_search_path(connection, service.tenant):
+        script = produce_migrations(context, metadata)
     script.rev_id = rev_id()
     hook = options["process_revision_directives"]
     if hook is None:

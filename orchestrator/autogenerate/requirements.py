@@ -27,7 +27,7 @@ from orchestrator.autogenerate.autodetect import operations
 from orchestrator.core.errors import GenerationRefused
 from orchestrator.history.revisions import Requirement, ServiceHistory
 from orchestrator.workspace.enum_types import native_enum
-from orchestrator.workspace.ownership import OwnershipRegistry
+from orchestrator.workspace.ownership import OwnershipRegistry, table_key
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def created_enums(upgrade_ops: ops.UpgradeOps) -> frozenset[str]:
 
 
 def created_tables(upgrade_ops: ops.UpgradeOps) -> frozenset[str]:
-    return frozenset(op.table_name for op in operations(upgrade_ops)
+    return frozenset(table_key(op.table_name, op.schema) for op in operations(upgrade_ops)
                      if isinstance(op, ops.CreateTableOp))
 
 

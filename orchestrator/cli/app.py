@@ -118,6 +118,11 @@ wait_option = click.option(
     help="How long to wait for another runner (a train, an upgrade) to finish with the database.")
 
 
+tenant_option = click.option(
+    "--tenant", metavar="NAME|all", default=None,
+    help="Schema-per-tenant: work on this tenant only (default: every tenant, in turn).")
+
+
 def comparison_options(command: Callable[..., Output]) -> Callable[..., Output]:
     """``--no-cache`` and ``--processes`` for a command that compares models (check, plan)."""
 
@@ -320,4 +325,5 @@ def main() -> None:
 
 
 __all__ = ["GLOBAL_OPTIONS", "GlobalOptions", "Output", "comparison_options", "global_options",
-           "main", "run", "sql_stream", "wait_option"]
+           "main", "run", "sql_stream", "tenant_option",
+           "wait_option"]

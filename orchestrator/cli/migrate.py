@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli import completion
-from orchestrator.cli.app import Output, main, run, sql_stream, wait_option
+from orchestrator.cli.app import Output, main, run, sql_stream, tenant_option, wait_option
 from orchestrator.cli.render import stack, styled
 from orchestrator.core.errors import ConfigError, DatabaseError
 
@@ -78,23 +78,24 @@ def _migrate(orch: Orchestration, sql: bool, done_word: str,
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of applying (no DB).")
 @click.option("--with-requirements", is_flag=True,
               help="Also apply other services' revisions that the targets require.")
+@tenant_option
 @wait_option
 def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requirements: bool,
-            wait: float) -> Output:
+            tenant: str | None, wait: float) -> Output:
     """Upgrade services (default: all, to head), interleaved in dependency order.
 
     REV is a revision id or prefix, head, heads, +N (from where the database is), head-N or
     REV+N; a bare head or heads stands for every service.
     """
-    from orchestrator.runtime import migrate
+    from orchestrator.runtime import tenants
     from orchestrator.runtime.sequencer import parse_targets
 
     parsed = parse_targets(targets, orch.workspace.names) or None
     if parsed:
         orch.workspace.select(list(parsed))
     return _migrate(orch, sql, "upgraded", lambda out: run(
-        migrate.upgrade, orch, parsed, with_requirements=with_requirements, sql=sql, wait=wait,
-        sql_out=out))
+        tenants.upgrade, orch, parsed, tenant=tenant, with_requirements=with_requirements,
+        sql=sql, wait=wait, sql_out=out))
 
 
 @main.command()
@@ -102,11 +103,12 @@ def upgrade(orch: Orchestration, targets: tuple[str, ...], sql: bool, with_requi
 @click.option("--cascade", is_flag=True,
               help="First downgrade other services' revisions that require what is removed.")
 @click.option("--sql", is_flag=True, help="Print the SQL script instead of applying.")
+@tenant_option
 @wait_option
-def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, wait: float
-              ) -> Output:
+def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, tenant: str | None,
+              wait: float) -> Output:
     """Downgrade one service to a revision, base or -N, refusing to strand dependents."""
-    from orchestrator.runtime import migrate
+    from orchestrator.runtime import tenants
     from orchestrator.runtime.sequencer import parse_targets
 
     parsed = parse_targets([target])
@@ -116,5 +118,5 @@ def downgrade(orch: Orchestration, target: str, cascade: bool, sql: bool, wait: 
                           "SERVICE@base removes all of the service's revisions")
     orch.workspace.service(service)
     return _migrate(orch, sql, "downgraded", lambda out: run(
-        migrate.downgrade, orch, service, revision, cascade=cascade, sql=sql, wait=wait,
-        sql_out=out))
+        tenants.downgrade, orch, service, revision, tenant=tenant, cascade=cascade, sql=sql,
+        wait=wait, sql_out=out))

@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator.cli.app import Output, comparison_options, main, run, sql_stream
+from orchestrator.cli.app import (
+    Output,
+    comparison_options,
+    main,
+    run,
+    sql_stream,
+    tenant_option,
+)
 from orchestrator.cli.render import Part, short, stack, styled, table, text
 
 if TYPE_CHECKING:
@@ -96,8 +103,9 @@ def _verdict(plan: Plan) -> Text:
 @main.command()
 @click.option("--sql", is_flag=True,
               help="Print the SQL of the pending steps instead (with --json: in the \"sql\" field).")
+@tenant_option
 @comparison_options
-def plan(orch: Orchestration, sql: bool) -> Output:
+def plan(orch: Orchestration, sql: bool, tenant: str | None) -> Output:
     """The whole release at a glance: every service, then the ordered steps; exit 1 on problems."""
     from orchestrator.core.errors import DatabaseError
     from orchestrator.planner import Plan, make_plan
@@ -105,7 +113,7 @@ def plan(orch: Orchestration, sql: bool) -> Output:
     out = sql_stream() if sql else None
     error: DatabaseError | None = None
     try:
-        result = run(make_plan, orch, sql=sql, sql_out=out)
+        result = run(make_plan, orch, sql=sql, sql_out=out, tenant=tenant)
     except DatabaseError as stopped:  # --sql stopped at a revision: the SQL before it stands
         if not isinstance(stopped.result, Plan):
             raise

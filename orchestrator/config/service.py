@@ -16,7 +16,7 @@ from orchestrator.core.errors import ServiceConfigError, unknown_keys
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LIST_SPLIT = re.compile(r"[\s,]+")
 _KNOWN_KEYS = {"service", "models", "metadata", "tables", "depends_on", "version_table",
-               "schema", "version_table_schema", *EXTENSION_KEYS}
+               "schema", "version_table_schema", "per_tenant", *EXTENSION_KEYS}
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ class Service:
     #: Where its version table lives: ``version_table_schema =``, else ``schema``, else the
     #: database's default schema (None).
     version_table_schema: str | None = None
+    #: Schema-per-tenant (``per_tenant = true``): its tables live in every tenant's schema.
+    per_tenant: bool = False
+    #: The tenant this Service is the view of (``runtime.tenants.for_tenant``), else None.
+    tenant: str | None = None
     #: Extension points (dotted paths): the workspace's, then the ini's own.
     extensions: Declarations = Declarations()
 
@@ -147,6 +151,15 @@ def read_service(ini_path: Path, services_package: str) -> Service:
     tables = _list(section.get("tables"))
     schemas = {key: _schema_name(ini_path, section, key)
                for key in ("schema", "version_table_schema")}
+    per_tenant = section.get("per_tenant", "").strip().lower()
+    if per_tenant not in ("", "true", "false", "yes", "no", "1", "0"):
+        raise ServiceConfigError(ini_path, f"[orchestrate] per_tenant = {per_tenant!r}: "
+                                 "write true or false")
+    if per_tenant in ("true", "yes", "1") and (schemas["schema"]
+                                               or schemas["version_table_schema"]):
+        raise ServiceConfigError(
+            ini_path, "[orchestrate] per_tenant = true: the service's tables and version "
+            "table live in each tenant's schema; remove schema = / version_table_schema =")
     return Service(
         name=name,
         ini_path=ini_path.resolve(),
@@ -157,6 +170,7 @@ def read_service(ini_path: Path, services_package: str) -> Service:
         depends_on=tuple(_list(section.get("depends_on"))),
         version_table=version_table,
         schema=schemas["schema"],
+        per_tenant=per_tenant in ("true", "yes", "1"),
         version_table_schema=schemas["version_table_schema"] or schemas["schema"],
         extensions=declarations({key: _list(section.get(key)) for key in EXTENSION_KEYS},
                                 ini_path.resolve(), "[orchestrate]"),

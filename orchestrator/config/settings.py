@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ DEFAULT_IGNORE: tuple[str, ...] = (
     "celery_tasksetmeta",
 )
 
+_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _KNOWN_KEYS = {
     "services_dir",
     "ini_dir",
@@ -35,6 +37,8 @@ _KNOWN_KEYS = {
     "fleets",
     "legacy_version_table",
     "include_schemas",
+    "tenants",
+    "tenant_schemas",
     *EXTENSION_KEYS,
 }
 
@@ -57,6 +61,9 @@ class Settings:
     #: Schemas besides the default one whose tables orchestrate lists (unowned-table findings);
     #: the schemas the services use are listed anyway.
     include_schemas: tuple[str, ...] = ()
+    #: Schema-per-tenant: the tenants' schemas, listed and/or found by a glob (docs/schemas.md).
+    tenants: tuple[str, ...] = ()
+    tenant_schemas: str | None = None
     #: Extension points for every service (dotted paths; docs/extensions.md).
     extensions: Declarations = Declarations()
 
@@ -125,6 +132,8 @@ def load_settings(root: Path) -> Settings:
                                     "alembic_version"),
         fleets=_typed(pyproject, table, "fleets", dict, {}),
         include_schemas=tuple(_string_list(pyproject, table, "include_schemas")),
+        tenants=tuple(_tenant_names(pyproject, table)),
+        tenant_schemas=_typed(pyproject, table, "tenant_schemas", str, None) or None,
         extensions=declarations(
             {key: _dotted_paths(pyproject, table, key) for key in EXTENSION_KEYS},
             pyproject, "[tool.orchestrate]"),
@@ -150,6 +159,16 @@ def _typed(path: Path, table: dict[str, Any], key: str, kind: type, default: Any
             f"{path}: [tool.orchestrate] {key} must be a {kind.__name__}, got {value!r}"
         )
     return value
+
+
+def _tenant_names(path: Path, table: dict[str, Any]) -> list[str]:
+    names = _string_list(path, table, "tenants")
+    for name in names:
+        if not _SCHEMA_NAME.match(name):
+            raise ConfigError(f"{path}: [tool.orchestrate] tenants: {name!r} is not a valid "
+                              "schema name: use letters, digits and '_', not starting with a "
+                              "digit")
+    return list(dict.fromkeys(names))
 
 
 def _dotted_paths(path: Path, table: dict[str, Any], key: str) -> list[str]:

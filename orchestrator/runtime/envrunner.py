@@ -46,7 +46,9 @@ from orchestrator.runtime.database import alembic_config_url, async_url, connect
 from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.schemas import create_schemas, schemas_to_create
+from orchestrator.runtime.search_path import set_search_path, tenant_search_path
 from orchestrator.runtime.single_service import single_service
+from orchestrator.runtime.tenants import check_tenant, tenant_service
 from orchestrator.workspace.workspace import Workspace
 
 
@@ -68,6 +70,12 @@ def _run_env() -> None:
         "orchestrate", "service"
     ) or ini.stem
     service = workspace.service(name)
+    if service.per_tenant:
+        tenant = context.get_x_argument(as_dictionary=True).get("tenant")
+        if not tenant:
+            raise ConfigError(f"service {name!r} is per tenant (per_tenant = true in "
+                              f"{service.ini_path.name}): pass -x tenant=NAME")
+        service = tenant_service(service, check_tenant(workspace, tenant))
     given = config.attributes.get("connection")
     if given is not None:
         url = _url_of(given)
@@ -92,6 +100,8 @@ def _run_env() -> None:
             **options(url.get_backend_name()),
         )
         with context.begin_transaction():
+            if service.tenant:
+                context.execute(set_search_path(url.get_dialect()(), service.tenant))
             context.run_migrations()
         return
 
@@ -103,7 +113,7 @@ def _run_env() -> None:
             transaction_per_migration=True,
             **options(connection.dialect.name),
         )
-        with context.begin_transaction():
+        with tenant_search_path(connection, service.tenant), context.begin_transaction():
             context.run_migrations()
 
     if given is not None:

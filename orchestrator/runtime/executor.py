@@ -24,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, ExceptionContext
 
 from orchestrator.core.errors import (
+    ConfigError,
     LockLost,
     MigrationFailed,
     OfflineRenderFailed,
@@ -37,6 +38,7 @@ from orchestrator.runtime.lock import HeldLock
 from orchestrator.runtime.migration_options import migration_options
 from orchestrator.runtime.revision_step import revision_step
 from orchestrator.runtime.schemas import create_schemas, create_schemas_sql, schemas_to_create
+from orchestrator.runtime.search_path import set_search_path, tenant_search_path
 from orchestrator.runtime.sequencer import Direction, Step
 from orchestrator.runtime.state import DatabaseState
 from orchestrator.workspace.workspace import Workspace
@@ -128,6 +130,8 @@ class Executor:
         if not steps:
             return []
         self.load({s.service for s in steps})  # before touching the database
+        for step in steps:  # a per-tenant service seen for no tenant: refused up front
+            self._tenant(step.service)
 
         def run(connection: Connection, stop: StopRequest) -> list[AppliedStep]:
             if connection.in_transaction():
@@ -183,7 +187,10 @@ class Executor:
             if hooks:
                 hooks.begin(connection, step)
             create_schemas(connection, self._schemas(step.service))
+            # the search_path is set back outside the statement-error collection: a step that
+            # failed makes that statement fail too, which is no error of the revision's
             with self._environment(step, connection.engine.url) as env, \
+                    tenant_search_path(connection, self._tenant(step.service)), \
                     _statement_errors(connection, errors):
                 env.configure(
                     connection=connection,
@@ -232,6 +239,8 @@ class Executor:
         rendered. A revision that cannot be rendered offline stops the script with
         :class:`OfflineRenderFailed` (its file and line named), carrying the steps before it.
         """
+        for step in steps:  # a per-tenant service seen for no tenant: refused up front
+            self._tenant(step.service)
         rendered: list[str] = []
         heads = {name: tuple(state.heads_of(name)) for name in self.workspace.services}
         prepared: set[str] = set()
@@ -240,8 +249,11 @@ class Executor:
             if step.service not in prepared:  # as create_schemas does online
                 prepared.add(step.service)
                 chunk = self._schema_sql(url, step.service)
+            tenant = self._tenant(step.service)
             try:
-                chunk += self._render_step(url, step, heads[step.service])
+                step_sql = self._render_step(url, step, heads[step.service])
+                chunk += (f"{set_search_path(url.get_dialect()(), tenant)};\n{step_sql}"
+                          "RESET search_path;\n\n") if tenant else step_sql
             except Exception as error:
                 raise OfflineRenderFailed(step.service, step.revision, position,
                                           self._where(step, error), error,
@@ -324,6 +336,17 @@ class Executor:
 
     def _carry_memo(self, env: EnvironmentContext, step: Step) -> None:
         env.get_context().impl.memo = self._memos.setdefault(step.service, {})
+
+    def _tenant(self, service: str) -> str | None:
+        """The tenant whose schema ``service``'s steps run in; a per-tenant service seen for
+        no tenant is refused (its revisions would land in the default schema)."""
+        found = self.workspace.service(service)
+        if found.per_tenant and found.tenant is None:
+            raise ConfigError(
+                f"service {service!r} is per tenant (per_tenant = true in "
+                f"{found.ini_path.name}): its revisions run once per tenant; pass --tenant "
+                "NAME (or --tenant all)")
+        return found.tenant
 
     def _schemas(self, service: str) -> list[str]:
         return schemas_to_create(self.workspace.service(service), self.workspace.ownership)

@@ -37,6 +37,8 @@ class Orchestration:
         self.workspace = workspace
         self.url = url
         self.comparison = ComparisonOptions()
+        #: The tenant this invocation works on (``runtime.tenants.for_tenant``), else None.
+        self.tenant: str | None = None
         workspace.read_for(url.get_backend_name())
 
     @classmethod
@@ -54,10 +56,17 @@ class Orchestration:
     def revision_graph(self) -> RevisionGraph:
         return RevisionGraph.build(self.workspace.histories, self.service_graph.rank)
 
+    def for_workspace(self, workspace: Workspace) -> Orchestration:
+        """The same database with a view of the workspace (a tenant's), graphs shared."""
+        other = self.for_database(self.url)
+        other.workspace = workspace
+        return other
+
     def for_database(self, url: URL) -> Orchestration:
         """The same workspace on another database, sharing the graphs already built (fleets)."""
         other = Orchestration(self.workspace, url)
         other.comparison = self.comparison
+        other.tenant = self.tenant
         for derived in ("service_graph", "revision_graph"):
             if derived in self.__dict__:
                 other.__dict__[derived] = self.__dict__[derived]

@@ -60,7 +60,8 @@ def require_schema_support(workspace: Workspace, ownership: OwnershipRegistry,
     users = [f"service {name!r} ({service.ini_path.name}) uses schema(s) "
              f"{', '.join(used)}"
              for name, service in sorted(workspace.services.items())
-             if (used := schemas_to_create(service, ownership))]
+             if (used := schemas_to_create(service, ownership)
+                 or (["its tenants'"] if service.per_tenant else []))]
     if workspace.settings.include_schemas:
         users.append(f"[tool.orchestrate] include_schemas names "
                      f"{', '.join(workspace.settings.include_schemas)}")

@@ -30,14 +30,19 @@ class Step:
     revision: str
     direction: Direction
     message: str
+    #: The tenant whose schema the step runs in (a per-tenant service's), else None.
+    tenant: str | None = None
 
     @property
     def node(self) -> Node:
         return (self.service, self.revision)
 
     def to_dict(self) -> dict[str, str]:
-        return {"service": self.service, "revision": self.revision,
-                "direction": self.direction.value, "message": self.message}
+        document = {"service": self.service, "revision": self.revision,
+                    "direction": self.direction.value, "message": self.message}
+        if self.tenant is not None:
+            document["tenant"] = self.tenant
+        return document
 
 
 class RequirementNotMet(RevisionError):

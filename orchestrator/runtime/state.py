@@ -45,10 +45,15 @@ def read_state_sync(connection: Connection, services: Iterable[Service],
     Tables are listed in the default schema and in ``schemas`` (those that exist), named as
     the ownership registry names them (``schema.table`` outside the default schema).
     """
-    services = list(services)
+    services, schemas = list(services), tuple(schemas)
     inspector = inspect(connection)
     tables = list_tables(inspector, schemas)
     present = set(tables)
+    listed = {None, inspector.default_schema_name, *schemas}
+    present |= {  # version tables in schemas not listed (a tenant's): asked one by one
+        table_key(s.version_table, s.version_table_schema) for s in services
+        if s.version_table_schema not in listed
+        and inspector.has_table(s.version_table, schema=s.version_table_schema)}
     state = DatabaseState(heads={s.name: [] for s in services}, tables=sorted(tables))
     default_schema = [t for t in tables if "." not in t]  # legacy tables: the default only
     legacy = _legacy_tables(inspector, default_schema, {s.version_table for s in services},

@@ -1,6 +1,7 @@
 """The workspace: settings, services, and what is derived from them on first use."""
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +41,13 @@ class Workspace:
         self.dialect = dialect
         for derived in ("histories", "claims", "ownership"):
             self.__dict__.pop(derived, None)
+
+    def view(self, services: dict[str, Service]) -> Workspace:
+        """The same workspace (models, histories, ownership shared) with ``services`` as given:
+        the services seen for one tenant (``runtime.tenants``)."""
+        other = copy.copy(self)
+        other.services = services
+        return other
 
     @classmethod
     def load(cls, root: Path | None = None) -> Workspace:
