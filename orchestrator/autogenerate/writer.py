@@ -8,13 +8,14 @@ reflection, are handed over through ``process_revision_directives``, Alembic's d
 hook for supplying a revision's directives. ``requires`` reaches the template as a template
 argument; the file is read back to make sure the template wrote it. A foreign key to a table
 the revision creates later (tables referencing each other) is moved after every create_table,
-which Alembic's autogenerate does not do.
+and tables are dropped referencing ones first, which Alembic's autogenerate does not do.
 """
 from __future__ import annotations
 
 from argparse import Namespace
 from pathlib import Path
 
+import networkx as nx
 from alembic.autogenerate import RevisionContext
 from alembic.operations import ops
 from alembic.runtime.environment import EnvironmentContext
@@ -41,6 +42,7 @@ def write_revision(
 ) -> Path:
     """Write one revision on top of the service's head; return its path."""
     service.require_template()
+    order_table_drops(script)
     if dialect_name != "sqlite":  # SQLite checks no foreign key at CREATE TABLE
         defer_forward_foreign_keys(script)
     config = service.alembic_config()
@@ -93,6 +95,45 @@ def defer_forward_foreign_keys(script: ops.MigrationScript) -> None:
     script.downgrade_ops.ops[:0] = [
         ops.ModifyTableOps(fk.table.name, [ops.DropConstraintOp.from_constraint(fk)])
         for fk in deferred]
+
+
+def order_table_drops(script: ops.MigrationScript) -> None:
+    """Alembic lists the tables a revision drops in no particular order: a table still
+    referenced by one dropped after it makes PostgreSQL refuse the DROP. Dropped tables go
+    referencing ones first, and the downgrade creates them back referenced ones first (the
+    other operations keep their places). Tables whose keys form a cycle keep Alembic's order
+    among themselves."""
+    dropped = {_key(op.schema, op.table_name): op for op in script.upgrade_ops.ops
+               if isinstance(op, ops.DropTableOp)}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(dropped)
+    for key, op in dropped.items():
+        for fk in op.to_table().foreign_key_constraints:
+            referred = fk.elements[0].target_fullname.rsplit(".", 1)[0]
+            if referred in dropped and referred != key:
+                graph.add_edge(key, referred)  # drop the referencing table first
+    # tables whose keys form a cycle stay together, in Alembic's order
+    components = nx.condensation(graph)
+    order = [key for component in nx.lexicographical_topological_sort(
+                 components, key=lambda c: min(components.nodes[c]["members"]))
+             for key in dropped if key in components.nodes[component]["members"]]
+    _reorder(script.upgrade_ops.ops, ops.DropTableOp, order)
+    _reorder(script.downgrade_ops.ops, ops.CreateTableOp, order[::-1])
+
+
+def _key(schema: str | None, table: str) -> str:
+    return f"{schema}.{table}" if schema else table
+
+
+def _reorder(operations: list[ops.MigrateOperation], kind: type, order: list[str]) -> None:
+    """Put the ``kind`` operations on the tables of ``order`` in that order, in the slots
+    they already take."""
+    slots = [i for i, op in enumerate(operations)
+             if isinstance(op, kind) and _key(op.schema, op.table_name) in order]
+    moved = sorted((operations[i] for i in slots),
+                   key=lambda op: order.index(_key(op.schema, op.table_name)))
+    for i, op in zip(slots, moved, strict=True):
+        operations[i] = op
 
 
 def _verify_requires(service: Service, path: Path, requires: list[Requirement]) -> None:
