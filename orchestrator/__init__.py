@@ -9,6 +9,7 @@ command line pays no import cost for it)::
 
 Coroutines (run them with ``anyio.run`` or ``await``): ``plan``, ``upgrade``, ``downgrade``,
 ``current``, ``stamp``, ``adopt``, ``generate``, ``check``, ``detect_changes``, ``plan_train``, ``run_train``, ``train_status``,
+``resolve_train``,
 ``fleet_plan``, ``fleet_status``. Plain functions: ``find_heads``, ``merge``,
 ``merge_services``, ``fleet_run`` (it forks workers), ``run_env``; lint is
 ``orchestrator.lint.lint``. docs/architecture.md maps the packages behind them.
@@ -40,6 +41,7 @@ _API: dict[str, tuple[str, str]] = {
     "plan_train": ("orchestrator.trains", "plan_train"),
     "run_train": ("orchestrator.trains", "run_train"),
     "train_status": ("orchestrator.trains", "train_status"),
+    "resolve_train": ("orchestrator.trains", "resolve_train"),
     "fleet_plan": ("orchestrator.trains.fleets.plan", "fleet_plan"),
     "fleet_run": ("orchestrator.trains.fleets.run", "fleet_run"),
     "fleet_status": ("orchestrator.trains.fleets.status", "fleet_status"),

@@ -16,10 +16,13 @@ from orchestrator.autogenerate.autodetect import detect_changes
 from orchestrator.core.errors import ConfigError, OfflineRenderFailed, RevisionError
 from orchestrator.history.revision_graph import Node
 from orchestrator.lint import LintFinding, dialect_of, lint_revisions
-from orchestrator.runtime.database import describe_database, sqlite_file_missing
+from orchestrator.runtime.database import connect, describe_database, sqlite_file_missing
 from orchestrator.runtime.executor import Executor
 from orchestrator.runtime.extensions import require_extensions
+from orchestrator.runtime.ledger import Ledger
+from orchestrator.runtime.ledger import steps as ledger_steps
 from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.partial_steps import describe_partial
 from orchestrator.runtime.schemas import require_schema_support
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import DatabaseState
@@ -199,6 +202,7 @@ async def _plan(orch: Orchestration, sql: bool,
             for f in lint.get(step.node, [])
         ]
     _unsequenced_pending(orch, state, services, sequenced)
+    await _partial_steps(orch, state, services, findings)
     await _model_changes(orch, state, services, findings)
     database = describe_database(orch.url, state.exists)
     plan = Plan(database, list(services.values()), steps, findings)
@@ -290,6 +294,20 @@ def _ownership_findings(orch: Orchestration, state: DatabaseState) -> list[Findi
         findings.append(Finding("warning", "naming-convention-mismatch",
                                 orch.workspace.naming_convention_mismatch))
     return findings
+
+
+async def _partial_steps(orch: Orchestration, state: DatabaseState,
+                         services: dict[str, ServicePlan], findings: list[Finding]) -> None:
+    """A step a train left partly applied (no transactional DDL): an error until resolved."""
+    if ledger_steps.name not in state.tables:
+        return
+    async with connect(orch.url) as connection:
+        partial = await connection.run_sync(lambda c: Ledger(c).partial_steps())
+    for step in partial:
+        finding = Finding("error", "partial-step", describe_partial(step),
+                          step.service if step.service in services else None)
+        (services[step.service].findings if step.service in services else findings).append(
+            finding)
 
 
 def _layout_findings(orch: Orchestration) -> list[Finding]:

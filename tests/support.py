@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from orchestrator.cli import main
+from orchestrator.history.sql import split
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -30,6 +31,13 @@ class DatabaseHandle:
     def columns(self, table: str) -> list[str]:
         return anyio.run(self._run_sync,
                          lambda c: [col["name"] for col in inspect(c).get_columns(table)])
+
+    def indexes(self, table: str) -> list[str]:
+        return anyio.run(self._run_sync,
+                         lambda c: [index["name"] for index in inspect(c).get_indexes(table)])
+
+    def rows(self, sql: str) -> list[tuple]:
+        return anyio.run(self._run_sync, lambda c: [tuple(r) for r in c.execute(text(sql))])
 
     def scalar_rows(self, sql: str) -> list:
         return anyio.run(self._run_sync, lambda c: [r[0] for r in c.execute(text(sql))])
@@ -84,6 +92,21 @@ def alembic(root: Path, service: str, *args: str, url: str) -> subprocess.Comple
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 
 
+def example_plan_exit(backend: str) -> int:
+    """``plan``'s exit code on the bundled example with nothing else wrong: on MariaDB its
+    invoices revision mixes DDL and DML (lint PF503, an error where DDL is not
+    transactional), so ``plan`` finds a problem there and exits 1."""
+    return 1 if backend == "mariadb" else 0
+
+
+def accept_example_seed_rows(root: Path) -> None:
+    """Suppress, in workspace ``root``, the one lint error the bundled example has on MariaDB
+    (PF503, see :func:`example_plan_exit`), for tests about something else."""
+    revision = root / "services/invoices/migrations/versions/e2f05a8c4d13_initial.py"
+    edit(revision, "\n    op.bulk_insert(",
+         "\n    # orchestrate: allow PF503 -- a test of something else\n    op.bulk_insert(")
+
+
 def server_available(server: str) -> bool:
     """Whether the database server at URL ``server`` accepts connections."""
     url = make_url(server)
@@ -118,8 +141,14 @@ def run_script(db: DatabaseHandle, script: str) -> None:
         engine = create_async_engine(url)
         try:
             async with engine.connect() as connection:
-                raw = await connection.get_raw_connection()
-                await raw.driver_connection.execute(script)  # asyncpg: many statements
+                raw = (await connection.get_raw_connection()).driver_connection
+                if db.backend == "postgresql":
+                    await raw.execute(script)  # asyncpg: many statements
+                    return
+                async with raw.cursor() as cursor:  # aiomysql: one statement at a time
+                    for statement in split(script, "mysql"):
+                        await cursor.execute(statement)
+                await raw.commit()
         finally:
             await engine.dispose()
 

@@ -62,3 +62,43 @@ def test_an_unsupported_backend_names_the_supported_ones(example):
     result = orchestrate(example, "plan", url="oracle://scott:tiger@h/app")
     assert result.exit_code == 2
     assert "use postgresql, sqlite, mysql or mariadb" in result.stderr
+
+
+SPELLINGS = '''
+metadata = sa.MetaData(naming_convention={"ix": "ix_%(table_name)s_%(column_0_name)s",
+                                          "fk": "fk_%(table_name)s_%(column_0_name)s"})
+teams = sa.Table("teams", metadata, sa.Column("id", sa.Integer, primary_key=True))
+members = sa.Table(
+    "members", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("team_id", sa.Integer, sa.ForeignKey("teams.id"), nullable=False),
+    sa.Column("lead_id", sa.Integer, sa.ForeignKey("teams.id"), nullable=True, index=True),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("archived", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("joined", sa.DateTime, nullable=False, server_default=sa.func.now()),
+    sa.Column("role", sa.String(16), nullable=False, server_default="member"),
+    sa.Column("score", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rate", sa.Numeric(6, 2), nullable=False, server_default="1.50"),
+    sa.Column("bio", sa.Text, nullable=True),
+    sa.CheckConstraint("score >= 0", name="ck_members_score"),
+)
+'''
+
+
+def test_generated_revisions_leave_no_false_changes_or_drift(tmp_path, db):
+    """MariaDB's own foreign-key indexes, TINYINT(1) booleans and its spellings of server
+    defaults and check conditions are no change and no drift, on every backend."""
+    from model_workspace import ModelWorkspace
+
+    ws = ModelWorkspace(tmp_path / "ws")
+    ws.service("crew", SPELLINGS)
+    assert len(ws.generate("crew", db)) == 1
+    ws.run("upgrade", db=db)
+    code, report = ws.check(db)
+    assert code == 0, report
+    drift = ws.run("check", "--drift", "--json", db=db, code=None)
+    assert drift.exit_code == 0, drift.stdout
+    assert ws.generate("again", db) == []
+    ws.models("crew", SPELLINGS.replace('server_default="member"', 'server_default="guest"'))
+    code, report = ws.check(db)  # a real change is still one
+    assert code == 1

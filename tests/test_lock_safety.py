@@ -37,16 +37,18 @@ NO_TRACE = ("Traceback", "[SQL:", "sqlalche.me", "internal error")
 
 
 def lock_session(db) -> int:
-    """The PostgreSQL backend holding the migration lock (as recorded with its holder)."""
+    """The database session holding the migration lock (as recorded with its holder)."""
     (session,) = db.scalar_rows("SELECT session FROM orchestrate_lock")
     return int(session)
 
 
 def lose_the_lock(db, tmp_path) -> None:
-    """What ends a runner's lock from outside: its session terminated (PostgreSQL), its lock
-    file removed (SQLite; another runner can then lock a new file)."""
+    """What ends a runner's lock from outside: its session terminated (PostgreSQL, MariaDB),
+    its lock file removed (SQLite; another runner can then lock a new file)."""
     if db.backend == "postgresql":
         db.execute(f"SELECT pg_terminate_backend({lock_session(db)})")
+    elif db.backend == "mariadb":
+        db.execute(f"KILL CONNECTION {lock_session(db)}")
     else:
         (db_file := tmp_path / "test.db.train-lock").unlink()
         assert not db_file.exists()
@@ -72,7 +74,7 @@ def test_a_runner_that_lost_its_lock_stops_and_a_second_takes_over_after(example
     try:
         wait_until(marker.exists, "the first runner to reach its slow step")
         lose_the_lock(db, tmp_path)
-        if db.backend == "postgresql":
+        if db.backend != "sqlite":
             # the lock went with the session, and the step's transaction with it: a second
             # runner takes over at once, while the first one still runs its revision's code
             second = start_runner(example, db.url, tmp_path / "second", "resume", "spring",
@@ -92,7 +94,7 @@ def test_a_runner_that_lost_its_lock_stops_and_a_second_takes_over_after(example
         first.kill()
     stopped = (tmp_path / "first.err").read_text()
     assert clean(stopped), stopped
-    if db.backend == "postgresql":
+    if db.backend != "sqlite":
         assert (f"the connection to the database was lost during step {slow} (products, "
                 f"{WAVE['products']}); nothing of step {slow} was applied") in stopped
     else:
@@ -190,7 +192,7 @@ def test_vanilla_alembic_is_refused_during_a_train_or_waits_for_it(example, db, 
              "-x", "wait=60", "upgrade", "head"],
             cwd=example, env={**__import__("os").environ, "ORCHESTRATE_DATABASE_URL": db.url},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        wait_until(lambda: db.backend == "sqlite" or len(db.scalar_rows(
+        wait_until(lambda: db.backend != "postgresql" or len(db.scalar_rows(
             "SELECT pid FROM pg_stat_activity WHERE application_name LIKE "
             "'orchestrate: alembic upgrade%'")) == 1, "vanilla alembic to wait for the lock")
         release.touch()
@@ -291,7 +293,13 @@ def test_upgrade_stops_when_its_connection_is_lost_mid_step(example, db, tmp_pat
     finally:
         runner.kill()
     assert runner.returncode == 3 and clean(err), err
-    if db.backend == "postgresql":
+    if db.backend == "mariadb":  # the ALTER committed on its own: said, not hidden
+        assert ("the connection to the database was lost during step 1 (users, "
+                "ab00000000cd), after 1 of its statements had committed") in err
+        assert "ALTER TABLE users ADD COLUMN nickname" in err
+        assert db.version("users") == [HEADS["users"]] and "nickname" in db.columns("users")
+        db.execute("ALTER TABLE users DROP COLUMN nickname")  # the person undoes it
+    elif db.backend == "postgresql":
         assert "the connection to the database was lost during step" in err
         assert "(users, ab00000000cd); nothing of step" in err and "was applied" in err
         assert db.version("users") == [HEADS["users"]]

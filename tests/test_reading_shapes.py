@@ -246,10 +246,12 @@ def upgrade():
 def downgrade():
     op.drop_table("notes")
 ''', message="base")
-    rename = ('    op.execute("ALTER INDEX ix_notes_writer RENAME TO ix_notes_author")'
-              if db.backend == "postgresql" else  # SQLite has no ALTER INDEX
-              '    op.execute("DROP INDEX ix_notes_writer")\n'
-              '    op.execute("CREATE INDEX ix_notes_author ON notes (author)")')
+    rename = {
+        "postgresql": '    op.execute("ALTER INDEX ix_notes_writer RENAME TO ix_notes_author")',
+        "mariadb": '    op.execute("ALTER TABLE notes RENAME INDEX ix_notes_writer TO '
+                   'ix_notes_author")',
+        "sqlite": '    op.execute("DROP INDEX ix_notes_writer")\n'  # SQLite: no ALTER INDEX
+                  '    op.execute("CREATE INDEX ix_notes_author ON notes (author)")'}[db.backend]
     _revision(ws, "notes", "b7b7b7b7b7b7", "a0a0a0a0a0a0",
               f"\n\ndef upgrade():\n{rename}\n\n\ndef downgrade():\n    pass\n")
     ws.run("upgrade", db=db)
@@ -263,6 +265,8 @@ def downgrade():
 DROPS = {
     "postgresql": ['    op.drop_column("notes", "score")',
                    '    op.execute("ALTER TABLE ranks DROP COLUMN rank CASCADE")'],
+    "mariadb": ['    op.drop_column("notes", "score")',  # MariaDB drops its checks too
+                '    op.execute("ALTER TABLE ranks DROP COLUMN `rank`")'],
     "sqlite": ['    with op.batch_alter_table("notes") as batch_op:\n'
                '        batch_op.drop_constraint("ck_notes_score", type_="check")\n'
                '        batch_op.drop_column("score")',

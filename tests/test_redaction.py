@@ -2,6 +2,9 @@
 every output path (plan, history, train plan, upgrade logs, connection errors) on both backends."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy.engine import URL, make_url
 from support import orchestrate, write
@@ -69,27 +72,33 @@ def test_a_sqlalchemy_url_object_is_redacted_whatever_its_password(password):
     assert redact(make_url(url.render_as_string(hide_password=False))) == redact(url)
 
 
-def secret_url(db) -> str:
-    """The test database's URL with secrets where users put them (trust auth ignores them)."""
+@contextmanager
+def secret_url(db) -> Iterator[str]:
+    """The test database's URL with secrets where users put them (PostgreSQL's trust
+    authentication ignores them; on MariaDB a user of the test's own, with a password)."""
     if db.backend == "postgresql":
-        return db.url.replace("postgres@", "postgres:hunter2@", 1) + "?password=hunter3"
-    return db.url + "?password=hunter3"
+        yield db.url.replace("postgres@", "postgres:hunter2@", 1) + "?password=hunter3"
+    elif db.backend == "mariadb":
+        server, database = db.url.rsplit("/", 1)
+        user = f"'{database}'@'%'"
+        db.execute(f"CREATE USER {user} IDENTIFIED BY 'hunter2'")
+        try:
+            db.execute(f"GRANT ALL ON `{database}`.* TO {user}")
+            yield db.url.replace("root@", f"{database}:hunter2@", 1)
+        finally:
+            db.execute(f"DROP USER {user}")
+    else:
+        yield db.url + "?password=hunter3"
 
 
 def test_no_output_path_shows_a_secret(example, db):
-    url = secret_url(db)
     write(example / "trains" / "spring.toml", '[targets]\nusers = "head"\n')
-    outcomes = [
-        orchestrate(example, "plan", url=url),
-        orchestrate(example, "plan", "--json", url=url),
-        orchestrate(example, "history", url=url),
-        orchestrate(example, "history", "--json", url=url),
-        orchestrate(example, "train", "plan", "spring", url=url),
-        orchestrate(example, "train", "plan", "spring", "--json", url=url),
-        orchestrate(example, "upgrade", "-vv", "--log-format", "json", url=url),
-        orchestrate(example, "upgrade", "--log-format", "plain", "-v", url=url),
-        orchestrate(example, "train", "status", "spring", url=url),
-    ]
+    commands = [("plan",), ("plan", "--json"), ("history",), ("history", "--json"),
+                ("train", "plan", "spring"), ("train", "plan", "spring", "--json"),
+                ("upgrade", "-vv", "--log-format", "json"),
+                ("upgrade", "--log-format", "plain", "-v"), ("train", "status", "spring")]
+    with secret_url(db) as url:
+        outcomes = [orchestrate(example, *command, url=url) for command in commands]
     for outcome in outcomes:
         assert outcome.exit_code in (0, 1), outcome.stderr
     assert "orders" in outcomes[0].stdout and "***" in outcomes[0].stdout

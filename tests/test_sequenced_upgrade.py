@@ -63,6 +63,11 @@ def test_vanilla_alembic_alone_fails_and_orchestrate_finishes_the_job(ws, db):
     assert alone.returncode != 0
     assert "orders" in alone.stderr
     assert db.version("users") == ["u1"]  # u2 rolled back with its version update
+    if db.backend == "mariadb":
+        # no transactional DDL: vanilla Alembic leaves u2's CREATE TABLE behind, unrecorded,
+        # which no tool can finish on its own (docs/databases.md)
+        assert "user_stats" in db.tables()
+        return
     assert "user_stats" not in db.tables()
     order = applied(orchestrate(ws.root, "upgrade", "--json", url=db.url))
     assert order == [n for n in INTERLEAVED_ORDER if n != "users:u1"]

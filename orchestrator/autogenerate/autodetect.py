@@ -423,6 +423,9 @@ def compare_service(connection: Connection, service: Service, metadata: MetaData
         environment_context=EnvironmentContext(service.alembic_config(), None))
     with tenant_search_path(connection, service.tenant):
         script = produce_migrations(context, metadata)
+    if connection.dialect.name in ("mysql", "mariadb"):
+        _drop_tables_with_their_indexes(script.upgrade_ops)
+        _drop_tables_with_their_indexes(script.downgrade_ops)
     script.rev_id = rev_id()
     hook = options["process_revision_directives"]
     if hook is None:
@@ -435,6 +438,22 @@ def compare_service(connection: Connection, service: Service, metadata: MetaData
             f"{len(directives)} revisions; orchestrate writes one revision per service")
     return directives[0] if directives else ops.MigrationScript(
         script.rev_id, ops.UpgradeOps([]), ops.DowngradeOps([]))
+
+
+def _drop_tables_with_their_indexes(container: ops.OpContainer) -> None:
+    """Leave a dropped table's indexes to its ``DROP TABLE`` (in the upgrade or the
+    downgrade): MySQL refuses to drop an index a foreign key of the table needs (error 1553),
+    and dropping the table drops them all. The other direction still creates them."""
+    dropped = {(op.schema, op.table_name) for op in container.ops
+               if isinstance(op, ops.DropTableOp)}
+    kept = []
+    for op in container.ops:
+        if isinstance(op, ops.ModifyTableOps) and (op.schema, op.table_name) in dropped:
+            op.ops = [o for o in op.ops if not isinstance(o, ops.DropIndexOp)]
+            if not op.ops:
+                continue
+        kept.append(op)
+    container.ops = kept
 
 
 def describe(upgrade_ops: ops.UpgradeOps) -> list[Change]:

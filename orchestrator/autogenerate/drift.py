@@ -23,6 +23,7 @@ read by the SQL parser to know which table it names) is not verified; a service 
 revision that could not be read to its end (it reads rows through ``op.get_bind()``, say) is
 not verified at all. What was skipped is listed, with the file and line, never silently
 dropped.
+On MySQL and MariaDB, the index the server creates by itself for a foreign key is not drift.
 """
 from __future__ import annotations
 
@@ -210,8 +211,11 @@ def _explained(group: list[_Object], name: str | None, columns: tuple | None) ->
 
 def _live_objects(snapshot: Snapshot, table: str) -> list[tuple[str, str | None, tuple | None]]:
     live: list[tuple[str, str | None, tuple | None]] = []
+    foreign_keys = snapshot.records("foreign_keys", table) or []
     for index in snapshot.records("indexes", table) or []:
-        if not index.get("duplicates_constraint"):
+        if not index.get("duplicates_constraint") and not (
+                snapshot.dialect in _IMPLICIT_FK_INDEXES
+                and _backs_foreign_key(index, foreign_keys)):
             live.append(("index", index["name"], _columns(index.get("column_names"))))
     for unique in snapshot.records("unique_constraints", table) or []:
         live.append(("unique constraint", unique["name"], _columns(unique["column_names"])))
@@ -220,6 +224,21 @@ def _live_objects(snapshot: Snapshot, table: str) -> list[tuple[str, str | None,
     for check in snapshot.records("check_constraints", table) or []:
         live.append(("check constraint", check["name"], None))
     return live
+
+
+#: Backends that create an index for a foreign key on its own when none covers its columns.
+_IMPLICIT_FK_INDEXES = frozenset({"mysql", "mariadb"})
+
+
+def _backs_foreign_key(index: dict, foreign_keys: list[dict]) -> bool:
+    """MySQL's own index for a foreign key: on exactly its columns, not unique, named after the
+    constraint (or, for an unnamed one, after its first column). No revision creates it."""
+    if index.get("unique"):
+        return False
+    columns = _columns(index.get("column_names"))
+    return any(columns == _columns(fk["constrained_columns"])
+               and index["name"] in (fk["name"], fk["constrained_columns"][0])
+               for fk in foreign_keys)
 
 
 def _columns(names: object) -> tuple[str, ...] | None:

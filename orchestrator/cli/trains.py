@@ -1,4 +1,4 @@
-"""``orchestrate train plan|run|resume|status``: the command group and its human rendering."""
+"""``orchestrate train plan|run|resume|resolve|status``: the command group and its human rendering."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -82,7 +82,18 @@ def render_train_status(result: TrainStatus) -> RenderableType:
               "" if s.seconds is None else f"{s.seconds:.3f}", first_line(s.error)]
              for s in result.steps],
         )]
-    if result.state == "failed":
+    for step in result.steps:
+        if step.status == "partial" or step.statements:
+            items += ["", f"step {step.position} ({step.service} {step.revision}) {step.status}: "
+                      + ("these statements had committed:" if step.statements
+                         else "which statements committed is unknown")]
+            items += [f"  line {line}: {' '.join(sql.split())}" if line else f"  {sql}"
+                      for line, sql in step.statements]
+    if result.state == "partial":
+        items += ["", f"fix the database by hand, then `orchestrate train resolve "
+                  f"{result.train} --applied` (you finished the step) or `--reverted` (you "
+                  f"undid it), then `orchestrate train resume {result.train}`"]
+    elif result.state == "failed":
         items += ["", f"fix the failed step, then `orchestrate train resume {result.train}`"]
     elif result.state == "interrupted":
         items += ["", f"its runner is gone: `orchestrate train resume {result.train}` "
@@ -161,6 +172,32 @@ def train_run(orch: Orchestration, name: str, dry_run: bool, wait: float, sql: b
 def train_resume(orch: Orchestration, name: str, dry_run: bool, wait: float) -> Output:
     """Continue a train that stopped (failed step, killed runner) from where it stopped."""
     return _run_output(orch, name, dry_run, resume=True, wait=wait)
+
+
+@train.command("resolve")
+@click.argument("name")
+@click.option("--applied", "resolution", flag_value="applied",
+              help="You finished the partly applied step by hand: record it as applied.")
+@click.option("--reverted", "resolution", flag_value="reverted",
+              help="You undid what of it had committed: `train resume` applies it again.")
+@wait_option
+def train_resolve(orch: Orchestration, name: str, resolution: str | None,
+                  wait: float) -> Output:
+    """Record what you did about a step left partly applied (MySQL/MariaDB DDL commits)."""
+    from orchestrator.core.errors import ConfigError
+    from orchestrator.runtime.database import describe_database
+    from orchestrator.trains import resolve_train
+
+    if resolution is None:
+        raise ConfigError("say what you did about the partly applied step: --applied (you "
+                          "finished it) or --reverted (you undid it)")
+    result = run(resolve_train, orch, name, resolution, wait)
+    step = result.step
+    return Output(result.to_dict(), verdict=resolution, database=describe_database(orch.url),
+                  human=lambda: styled(
+                      f"train {name}: step {step.position} ({step.service} {step.revision}) "
+                      f"recorded as {resolution}; `orchestrate train resume {name}` goes on",
+                      "green"))
 
 
 @train.command("status")

@@ -170,6 +170,29 @@ class OfflineRenderFailed(DatabaseError):
         self.sql = sql
 
 
+class StepPartiallyApplied(MigrationFailed):
+    """A revision failed on a database without transactional DDL (MySQL, MariaDB) after some
+    of its statements had committed: those stay applied, only the rest was rolled back."""
+
+    def __init__(self, service: str, revision: str, error: BaseException,
+                 committed: Sequence[str]) -> None:
+        DatabaseError.__init__(
+            self,
+            f"service {service!r}: revision {revision} failed after {len(committed)} of its "
+            "statements had committed (each DDL statement commits on this database), so it "
+            f"is partly applied: {'; '.join(committed)}. Only what followed the last of them "
+            f"was rolled back. The error: {type(error).__name__}: {error}"
+        )
+        self.service = service
+        self.revision = revision
+        self.error = error
+        self.committed = list(committed)
+
+
+class PartialStepUnresolved(ConfigError):
+    """A step was left partly applied; nothing more runs until a person resolves it (exit 2)."""
+
+
 class LockLost(DatabaseError):
     """This runner no longer holds the migration lock; it must not apply another step."""
 

@@ -7,6 +7,7 @@ from orchestrator.lint import (
     destructive,
     identifiers,
     locking,
+    nontransactional,
     ownership,
     pitfalls,
     rendering,
@@ -17,7 +18,7 @@ from orchestrator.lint.rule import Rule
 
 #: Modules with ``RULES`` and ``check(context)``, run in this order on every revision.
 FAMILIES = (ownership, destructive, data_dependent, compatibility, locking, transactions,
-            identifiers, pitfalls)
+            identifiers, pitfalls, nontransactional)
 
 RULES: dict[str, Rule] = {
     rule.code: rule

@@ -11,7 +11,7 @@ import time
 import traceback
 from asyncio import CancelledError
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -30,9 +30,15 @@ from orchestrator.core.errors import (
     OfflineRenderFailed,
     RevisionError,
     RunnerStopped,
+    StepPartiallyApplied,
 )
 from orchestrator.core.interrupts import StepInterrupted, StopRequest, stop_at_step_boundaries
 from orchestrator.core.logs import get_logger
+from orchestrator.runtime.committed import (
+    ExecutedStatement,
+    StatementRecorder,
+    transactional_ddl,
+)
 from orchestrator.runtime.database import alembic_config_url, connect, connection_lost
 from orchestrator.runtime.lock import HeldLock
 from orchestrator.runtime.migration_options import migration_options
@@ -62,13 +68,16 @@ class StepHooks(Protocol):
     update. ``rollback`` runs once that transaction was rolled back, on the same connection:
     the revision failed, or the runner was interrupted (``error`` is then a
     ``KeyboardInterrupt`` or ``CancelledError``); never once the lock or connection is lost.
+    ``committed`` is what stayed applied all the same where DDL is not transactional (MySQL,
+    MariaDB: ``runtime.committed``); empty when the rollback undid everything.
     """
 
     def begin(self, connection: Connection, step: Step) -> None: ...
 
     def commit(self, connection: Connection, step: Step) -> None: ...
 
-    def rollback(self, connection: Connection, step: Step, error: BaseException) -> None: ...
+    def rollback(self, connection: Connection, step: Step, error: BaseException,
+                 committed: Sequence[ExecutedStatement]) -> None: ...
 
 
 class Executor:
@@ -175,7 +184,7 @@ class Executor:
         connection is :class:`RunnerStopped` and records nothing: another runner may own the
         database by then.
         """
-        transaction = context = None
+        transaction = context = recorder = None
         committing = False
         errors: list[BaseException] = []
         try:
@@ -201,7 +210,9 @@ class Executor:
                 # external one it has none to commit (an assertion), so it is given ours.
                 context._transaction = transaction
                 self._carry_memo(env, step)
-                env.run_migrations()
+                recorder = self._recorder(connection, step)
+                with recorder or nullcontext():
+                    env.run_migrations()
             if stop is not None:
                 stop.check()
             if hooks:
@@ -221,15 +232,28 @@ class Executor:
             interrupted = isinstance(error, (KeyboardInterrupt, CancelledError))
             if interrupted and (lost or gone):
                 raise  # nothing can be recorded safely; the next runner reconciles the ledger
+            committed = recorder.committed() if recorder else []
             if lost or gone:
                 raise _stopped(step, position, None if lost else gone, partial=partial,
-                               committing=committing) from error
+                               committing=committing,
+                               committed=[s.describe() for s in committed]) from error
             if hooks:
-                hooks.rollback(connection, step, error)
+                hooks.rollback(connection, step, error, committed)
             if interrupted:
                 raise StepInterrupted(step.service, step.revision, position) from error
+            if committed:
+                raise StepPartiallyApplied(step.service, step.revision, error,
+                                           [s.describe() for s in committed]) from error
             raise MigrationFailed(step.service, step.revision, error,
                                   _caught_before(errors, error)) from error
+
+    def _recorder(self, connection: Connection, step: Step) -> StatementRecorder | None:
+        """Where DDL is not transactional, what records the statements the step runs."""
+        dialect = connection.dialect.name
+        if transactional_ddl(dialect):
+            return None
+        path = self.script(step.service).get_revision(step.revision).path
+        return StatementRecorder(connection, path, dialect)
 
     def render_sql(self, url: URL, steps: Sequence[Step], state: DatabaseState,
                    out: Callable[[str], None] | None = None) -> str:
@@ -261,7 +285,7 @@ class Executor:
             rendered.append(chunk)
             if out is not None:
                 out(chunk)
-            heads[step.service] = self._heads_after(step, heads[step.service])
+            heads[step.service] = self.heads_after(step, heads[step.service])
         return "".join(rendered)
 
     def _render_step(self, url: URL, step: Step, heads: tuple[str, ...]) -> str:
@@ -360,7 +384,7 @@ class Executor:
             self.workspace.ownership, dialect_name,
         )
 
-    def _heads_after(self, step: Step, heads: tuple[str, ...]) -> tuple[str, ...]:
+    def heads_after(self, step: Step, heads: tuple[str, ...]) -> tuple[str, ...]:
         """The version table's heads once ``step`` ran (to start the next offline step from)."""
         history = self.workspace.histories[step.service]
         revision = history.revisions[step.revision]
@@ -416,9 +440,10 @@ def _roll_back(connection: Connection) -> None:
 
 
 def _stopped(step: Step, position: int, lock_lost: str | None, *, partial: bool,
-             committing: bool) -> RunnerStopped:
+             committing: bool, committed: Sequence[str] = ()) -> RunnerStopped:
     """Why the runner stops at ``step`` without having applied it, in words a user can act on:
-    its lock was lost (``lock_lost`` says why), or its connection to the database."""
+    its lock was lost (``lock_lost`` says why), or its connection to the database (after
+    ``committed``, where DDL is not transactional)."""
     where = f"step {position} ({step.service}, {step.revision})"
     if lock_lost:
         return RunnerStopped(
@@ -428,6 +453,11 @@ def _stopped(step: Step, position: int, lock_lost: str | None, *, partial: bool,
     if committing:
         what = (f"the connection to the database was lost while {where} committed: whether it "
                 "was applied is for `orchestrate plan` to read from the version tables")
+    elif committed:
+        what = (f"the connection to the database was lost during {where}, after "
+                f"{len(committed)} of its statements had committed on their own (each DDL "
+                f"statement commits on this database): {'; '.join(committed)}. They stay "
+                f"applied, the rest was not: check {step.service}'s objects before going on")
     elif partial:
         what = (f"the connection to the database was lost during {where}; its autocommit "
                 "block had already committed part of it and the rest was not applied: check "

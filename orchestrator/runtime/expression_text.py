@@ -48,18 +48,30 @@ def canonical(sql: str, dialect_name: str) -> str | None:
         except (pglast.parser.ParseError, ValueError):
             return None
         return RawStream()(statement.stmt.targetList[0].val)
+    read = _SQLGLOT.get(dialect_name, dialect_name)
     try:
-        tree = sqlglot.parse_one(sql, read=dialect_name if dialect_name != "sqlite" else "sqlite")
+        tree = sqlglot.parse_one(sql, read=read)
     except SqlglotError:
         return None
     if tree is None:
         return None
     bare = tree.transform(lambda node: node.this if isinstance(node, exp.Paren) else node)
-    return repr(bare.transform(_lower_identifiers))
+    # MySQL hands conditions back with every column in backquotes; its column names ignore case
+    return repr(bare.transform(_plain_identifiers if read == "mysql" else _lower_identifiers))
+
+
+#: sqlglot's name of a dialect, where it is not SQLAlchemy's.
+_SQLGLOT = {"mariadb": "mysql"}
 
 
 def _lower_identifiers(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Identifier) and not node.quoted:
+        return exp.Identifier(this=node.name.lower(), quoted=False)
+    return node
+
+
+def _plain_identifiers(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Identifier):
         return exp.Identifier(this=node.name.lower(), quoted=False)
     return node
 

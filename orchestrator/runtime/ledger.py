@@ -10,14 +10,24 @@ died or lost the migration lock is reconciled from the version tables by the nex
 holds the lock: a runner without it applies no further step (``runtime.lock``), so the one
 that stopped cannot still be at work.
 
-Step statuses: pending, applied, failed, interrupted (its runner died, lost its lock or was
-stopped with Ctrl-C during it), skipped (the run stopped before it). Run statuses: running,
-succeeded, failed, interrupted.
+Where DDL is not transactional (MySQL, MariaDB: ``runtime.committed``) a failed step may stay
+partly applied. The ledger then says so: the step is ``partial``, with the statements that
+committed (``orchestrate_step_statements``), and the train goes no further until a person
+fixed the database and said how (``resolve``: ``applied`` or ``reverted``). A step's row is
+marked ``running`` inside its own transaction when it begins: where the database commits part
+of a step on its own (a DDL statement there, an autocommit block anywhere), that mark commits
+with it, so a runner that died during such a step leaves ``running`` behind, and the next
+runner records ``partial`` (what committed is unknown), never "nothing of it was applied".
+
+Step statuses: pending, running (seen only as above), applied, failed, partial, reverted (a
+partial step undone by hand), interrupted (its runner died, lost its lock or was stopped with
+Ctrl-C during it, nothing of it applied), skipped (the run stopped before it). Run statuses:
+running, succeeded, failed, interrupted.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,6 +91,20 @@ steps = Table(
 )
 
 
+statements = Table(
+    "orchestrate_step_statements", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("orchestrate_runs.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("line", Integer),  # the revision's line that issued it
+    Column("statement", Text, nullable=False),
+    Index("ix_orchestrate_step_statements_step", "run_id", "position"),
+)
+
+#: What a person who fixed a partial step by hand says about it, and the status it becomes.
+RESOLUTIONS = {"applied": "applied", "reverted": "reverted"}
+
+
 def first_line(error: str | None) -> str:
     """The first line of a recorded error (SQLAlchemy's carry the SQL on further lines)."""
     lines = (error or "").strip().splitlines()
@@ -119,6 +143,10 @@ class StepRecord:
     seconds: float | None
     error: str | None
     runner: Runner
+    train: str = ""
+    #: For a partial step: the statements that committed, ``(line, sql)``; empty when its
+    #: runner died and what committed is unknown.
+    statements: tuple[tuple[int | None, str], ...] = ()
 
     @property
     def node(self) -> Node:
@@ -130,7 +158,8 @@ class StepRecord:
                 "started_at": _iso(self.started_at), "ended_at": _iso(self.ended_at),
                 "seconds": None if self.seconds is None else round(self.seconds, 4),
                 "error": self.error, "runner_host": self.runner.host,
-                "runner_pid": self.runner.pid}
+                "runner_pid": self.runner.pid,
+                "statements": [{"line": line, "sql": sql} for line, sql in self.statements]}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -183,6 +212,43 @@ class Ledger:
             status="applied", started_at=moment, ended_at=moment, seconds=0.0))
         return run_id
 
+    def step_started(self, run_id: int, position: int, started_at: datetime) -> None:
+        """Inside the step's transaction: seen by others only if the database commits part of
+        the step on its own (see the module's docstring)."""
+        self._set_step(run_id, position, status="running", started_at=started_at)
+
+    def step_partial(self, run_id: int, position: int, started_at: datetime, seconds: float,
+                     error: str, committed: Sequence[tuple[int | None, str]],
+                     interrupted: bool = False) -> None:
+        """The step failed (or was interrupted) with ``committed`` applied all the same."""
+        error = (f"{error}; {len(committed)} statement(s) of it had committed and stay "
+                 "applied (no transactional DDL here): fix the database by hand, then "
+                 "`orchestrate train resolve` it")
+        self._set_step(run_id, position, status="partial", started_at=started_at,
+                       ended_at=now(), seconds=seconds, error=error)
+        if committed:
+            self.connection.execute(statements.insert(), [
+                {"run_id": run_id, "position": position, "line": line, "statement": sql}
+                for line, sql in committed])
+        self._skip_after(run_id, position)
+        self.end_run(run_id, "interrupted" if interrupted else "failed",
+                     f"step {position} partly applied: {error}")
+
+    def partial_steps(self) -> list[StepRecord]:
+        """Every step left ``partial`` and not resolved yet, whatever its train."""
+        if not self.exists():
+            return []
+        return self._with_statements([_step_record(r) for r in self._rows(
+            select(steps).where(steps.c.status == "partial").order_by(steps.c.run_id,
+                                                                     steps.c.position))])
+
+    def resolve(self, step: StepRecord, resolution: str, by: Runner) -> None:
+        """Record what a person did about a partial step: finished it (``applied``) or undid
+        it (``reverted``, so the train applies it again)."""
+        self._set_step(step.run_id, step.position, status=RESOLUTIONS[resolution],
+                       error=f"{step.error}. Resolved as {resolution} by {by} at "
+                             f"{now():%Y-%m-%d %H:%M:%S %Z}")
+
     def step_applied(self, run_id: int, position: int, started_at: datetime, seconds: float,
                      ) -> None:
         self._set_step(run_id, position, status="applied", started_at=started_at,
@@ -218,18 +284,26 @@ class Ledger:
         notes = []
         for run in self._rows(select(runs).where(runs.c.status == "running")):
             stopped_at = None
+            runner = f"runner pid {run.runner_pid} on {run.runner_host}"
             for row in self._rows(select(steps).where(
-                    and_(steps.c.run_id == run.id, steps.c.status == "pending"))
+                    and_(steps.c.run_id == run.id, steps.c.status.in_(("pending", "running"))))
                     .order_by(steps.c.position)):
                 if (row.service, row.revision) in applied:
                     self._set_step(run.id, row.position, status="applied",
                                    error="recorded on reconciliation: the version table has it")
                     continue
                 stopped_at = row.position
-                self._set_step(run.id, row.position, status="interrupted",
-                               error=f"runner pid {run.runner_pid} on {run.runner_host} stopped "
-                               "(died or lost the lock) before this step committed; nothing of "
-                               "it was applied")
+                if row.status == "running":  # part of the step committed on its own
+                    self._set_step(run.id, row.position, status="partial", error=(
+                        f"{runner} stopped (died or lost the lock) during this step, after "
+                        "the database had committed part of it on its own (a DDL statement "
+                        "where DDL is not transactional, or an autocommit block): which "
+                        "statements are applied is unknown. Check the database, fix it by "
+                        "hand, then `orchestrate train resolve` it"))
+                else:
+                    self._set_step(run.id, row.position, status="interrupted",
+                                   error=f"{runner} stopped (died or lost the lock) before this "
+                                   "step committed; nothing of it was applied")
                 self._skip_after(run.id, row.position)
                 break
             where = f"at step {stopped_at}" if stopped_at else "after its last step"
@@ -256,9 +330,21 @@ class Ledger:
         ids = list(run_ids)
         if not ids:
             return []
-        return [_step_record(r) for r in self._rows(
+        return self._with_statements([_step_record(r) for r in self._rows(
             select(steps).where(steps.c.run_id.in_(ids)).order_by(steps.c.run_id,
-                                                                  steps.c.position))]
+                                                                  steps.c.position))])
+
+    def _with_statements(self, records: list[StepRecord]) -> list[StepRecord]:
+        """The records, partial ones (and those resolved since) with their statements."""
+        ids = {r.run_id for r in records if r.status in ("partial", *RESOLUTIONS.values())}
+        if not ids or not inspect(self.connection).has_table(statements.name):
+            return records
+        found: dict[tuple[int, int], list[tuple[int | None, str]]] = {}
+        for row in self._rows(select(statements).where(statements.c.run_id.in_(ids))
+                              .order_by(statements.c.id)):
+            found.setdefault((row.run_id, row.position), []).append((row.line, row.statement))
+        return [replace(r, statements=tuple(found.get((r.run_id, r.position), ())))
+                for r in records]
 
     def _set_step(self, run_id: int, position: int, **values: Any) -> None:
         self.connection.execute(update(steps).where(
@@ -283,4 +369,4 @@ def _step_record(row: Row) -> StepRecord:
     return StepRecord(row.run_id, row.position, row.service, row.revision, row.message,
                       row.status, row.started_at and _utc(row.started_at),
                       row.ended_at and _utc(row.ended_at), row.seconds, row.error,
-                      Runner(row.runner_host, row.runner_pid))
+                      Runner(row.runner_host, row.runner_pid), row.train)

@@ -18,6 +18,7 @@ from orchestrator.core.errors import DatabaseError, OfflineRenderFailed
 from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.executor import AppliedStep, Executor, StepCallback
 from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.partial_steps import refuse_partial_steps
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import DatabaseState, read_state_sync, refuse_legacy
 
@@ -133,6 +134,9 @@ async def _apply_under_lock(orch: Orchestration, command: str, wait: float,
     executor = Executor(orch.workspace)
     executor.load({step.service for step in planned})
     async with migration_lock(orch.url).hold(f"orchestrate {command}", wait) as held:
+        assert held.identity.runner is not None
+        await held.connection.run_sync(refuse_partial_steps, executor, held.identity.runner,
+                                       f"`orchestrate {command}`")
         state = await held.connection.run_sync(read_state_sync,
                                                orch.workspace.services.values(),
                                                schemas=orch.workspace.schemas)

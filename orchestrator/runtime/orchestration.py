@@ -87,14 +87,14 @@ class Orchestration:
         import, and every version table name fits the database's identifiers (exit 2)."""
         require_extensions(self.workspace.services.values())
         require_schema_support(self.workspace, ownership or self.workspace.ownership, self.url)
-        limit = identifier_limit(self.url)
+        limit = version_table_limit(self.url)
         for service in self.workspace.services.values():
             if len(service.version_table.encode()) > limit:
                 raise ConfigError(
                     f"{service.ini_path}: service {service.name!r}: its version table name "
                     f"{service.version_table!r} has {len(service.version_table.encode())} "
-                    f"bytes; {self.url.get_backend_name()} identifiers hold {limit}. Use a "
-                    "shorter service name or set `version_table =` in [orchestrate]"
+                    f"bytes; {self.url.get_backend_name()} version table names hold {limit}. "
+                    "Use a shorter service name or set `version_table =` in [orchestrate]"
                 )
 
     async def state(self) -> DatabaseState:
@@ -105,6 +105,16 @@ class Orchestration:
 
 #: Identifier length limits the dialect classes do not state until connected (MySQL's says 255).
 _IDENTIFIER_LIMITS = {"postgresql": 63, "mysql": 64, "mariadb": 64}
+
+
+#: Alembic names the version table's primary key ``<version table>_pkc``: MySQL and MariaDB
+#: refuse that name when it is too long (PostgreSQL cuts it), so the table name leaves room.
+_PRIMARY_KEY_SUFFIX = {"mysql": len("_pkc"), "mariadb": len("_pkc")}
+
+
+def version_table_limit(url: URL) -> int:
+    """The longest version table name (in bytes) the database at ``url`` takes."""
+    return identifier_limit(url) - _PRIMARY_KEY_SUFFIX.get(url.get_backend_name(), 0)
 
 
 def identifier_limit(url: URL) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from asyncio import CancelledError
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,15 +28,18 @@ from orchestrator.core.errors import (
     MigrationFailed,
     OfflineRenderFailed,
     RunnerStopped,
+    StepPartiallyApplied,
     describe_error,
 )
 from orchestrator.core.logs import get_logger
+from orchestrator.runtime.committed import ExecutedStatement
 from orchestrator.runtime.database import connect
 from orchestrator.runtime.database_lock import migration_lock
 from orchestrator.runtime.executor import AppliedStep, Executor
 from orchestrator.runtime.ledger import Ledger, RunRecord, StepRecord, first_line
 from orchestrator.runtime.lock import HeldLock, now
 from orchestrator.runtime.orchestration import Orchestration
+from orchestrator.runtime.partial_steps import refuse_partial_steps
 from orchestrator.runtime.sequencer import Sequencer, Step
 from orchestrator.runtime.state import read_state_sync, refuse_legacy
 from orchestrator.trains.manifest import TrainManifest, load_manifest, train_steps
@@ -54,10 +57,15 @@ class TrainStepFailed(DatabaseError):
 
     def __init__(self, train: str, position: int, total: int, failure: MigrationFailed) -> None:
         kept = f"steps 1-{position - 1} stay applied; " if position > 1 else ""
+        then = (f"fix the database by hand, then `orchestrate train resolve {train} --applied` "
+                f"(you finished step {position}) or `--reverted` (you undid it), then "
+                f"`orchestrate train resume {train}`"
+                if isinstance(failure, StepPartiallyApplied) else
+                f"fix the revision, then `orchestrate train resume {train}` continues from "
+                "this step")
         super().__init__(
             f"train {train!r} stopped at step {position} of {total}: {failure.message}. "
-            f"{kept}fix the revision, then `orchestrate train resume {train}` continues from "
-            "this step"
+            f"{kept}{then}"
         )
         self.position = position
         self.failure = failure
@@ -111,7 +119,8 @@ async def run_train(orch: Orchestration, name: str, *, resume: bool = False,
     with structlog.contextvars.bound_contextvars(train=name):
         async with migration_lock(orch.url).hold(f"train {name!r}", wait, train=name) as held:
             await held.connection.run_sync(held.record)
-            train_run = await held.connection.run_sync(_prepare, orch, manifest, kind, held)
+            train_run = await held.connection.run_sync(_prepare, orch, manifest, kind, held,
+                                                       executor)
             if train_run.steps:
                 with structlog.contextvars.bound_contextvars(run=train_run.run_id):
                     await _apply(executor, held, train_run, progress)
@@ -119,11 +128,12 @@ async def run_train(orch: Orchestration, name: str, *, resume: bool = False,
 
 
 def _prepare(connection: Connection, orch: Orchestration, manifest: TrainManifest, kind: str,
-             held: HeldLock) -> TrainRun:
+             held: HeldLock, executor: Executor) -> TrainRun:
     """Under the lock, on its connection: plan, reconcile, check and record the run.
 
     The steps come first (a manifest that does not fit the database writes nothing); the
-    reconciliation commits even when the train may not start.
+    reconciliation commits even when the train may not start, and so does what it found
+    partly applied: that refuses the train (``runtime.partial_steps``).
     """
     runner = held.identity.runner
     assert runner is not None
@@ -138,6 +148,8 @@ def _prepare(connection: Connection, orch: Orchestration, manifest: TrainManifes
         notes = ledger.reconcile(Sequencer(orch.revision_graph, state).applied, runner)
     for note in notes:
         log.warning("reconciled the ledger", note=note)
+    notes += refuse_partial_steps(connection, executor, runner,
+                                  f"`orchestrate train {kind} {manifest.name}`")
     with connection.begin():
         train_run = _plan_run(ledger, manifest, kind, steps)
         train_run.notes = notes
@@ -164,7 +176,7 @@ def _check_can_start(train: str, kind: str, chain: list[RunRecord],
     last = chain[-1] if chain else None
     if kind == "run" and last and last.status in ("failed", "interrupted"):
         stopped = next((s for s in chain_steps if s.run_id == last.id
-                        and s.status in ("failed", "interrupted")), None)
+                        and s.status in ("failed", "interrupted", "partial", "reverted")), None)
         at = (f" at step {stopped.position} ({stopped.service} {stopped.revision}): "
               f"{first_line(stopped.error)}" if stopped else "")
         fix = "Fix what failed, then " if last.status == "failed" else ""
@@ -258,6 +270,7 @@ class LedgerHooks:
 
     def begin(self, connection: Connection, step: Step) -> None:
         self.started_at, self.started = now(), time.perf_counter()
+        Ledger(connection).step_started(self.run_id, self.position(step), self.started_at)
         # Set on the session at each step (a revision may have changed them): they then hold
         # in an autocommit block and after it, where a SET LOCAL would have ended with the
         # transaction the block commits. The session is the runner's own and ends with it.
@@ -272,7 +285,8 @@ class LedgerHooks:
         if step.node == self.last:
             ledger.end_run(self.run_id, "succeeded")
 
-    def rollback(self, connection: Connection, step: Step, error: BaseException) -> None:
+    def rollback(self, connection: Connection, step: Step, error: BaseException,
+                 committed: Sequence[ExecutedStatement]) -> None:
         seconds = time.perf_counter() - self.started
         interrupted = isinstance(error, (KeyboardInterrupt, CancelledError))
         message = "interrupted (Ctrl-C)" if interrupted else describe_error(error)
@@ -282,7 +296,11 @@ class LedgerHooks:
         try:
             with connection.begin():
                 ledger = Ledger(connection)
-                if interrupted:
+                if committed:
+                    ledger.step_partial(self.run_id, self.position(step), self.started_at,
+                                        seconds, message, [(s.line, s.sql) for s in committed],
+                                        interrupted)
+                elif interrupted:
                     ledger.step_interrupted(self.run_id, self.position(step), self.started_at,
                                             seconds)
                 else:

@@ -9,19 +9,19 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from orchestrator.runtime.database import connect
-from orchestrator.runtime.ledger import Ledger, RunRecord, StepRecord
 from orchestrator.runtime.database_lock import migration_lock
+from orchestrator.runtime.ledger import Ledger, RunRecord, StepRecord
 from orchestrator.runtime.lock import Holder
 from orchestrator.runtime.orchestration import Orchestration
 from orchestrator.trains.manifest import check_train_name
-
 
 
 @dataclass
 class TrainStatus:
     train: str
     #: never-run | running | succeeded | failed | interrupted (its runner stopped and the lock is
-    #: free, or another's; not reconciled yet)
+    #: free, or another's; not reconciled yet) | partial (a step is partly applied and must be
+    #: resolved: ``train resolve``)
     state: str
     holder: Holder | None
     runs: list[RunRecord]  # every run of the train, oldest first
@@ -29,7 +29,7 @@ class TrainStatus:
 
     @property
     def stopped(self) -> bool:
-        return self.state in ("failed", "interrupted")
+        return self.state in ("failed", "interrupted", "partial")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,4 +73,6 @@ async def train_status(orch: Orchestration, name: str) -> TrainStatus:
                            None)
             steps = [dataclasses.replace(s, status="running") if s is current else s
                      for s in steps]
+    if state != "running" and any(s.status == "partial" for s in steps):
+        state = "partial"
     return TrainStatus(name, state, holder, runs, steps)

@@ -113,12 +113,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_index(op.f("ix_invoice_lines_tenant_id"), table_name="invoice_lines")
-    op.drop_index(op.f("ix_invoice_lines_invoice_id"), table_name="invoice_lines")
     op.drop_table("invoice_lines")
-    op.drop_index(op.f("ix_invoices_tenant_id"), table_name="invoices")
-    op.drop_index(op.f("ix_invoices_status_code"), table_name="invoices")
-    op.drop_index(op.f("ix_invoices_order_id"), table_name="invoices")
     op.drop_table("invoices")
-    op.drop_index(op.f("ix_invoice_statuses_tenant_id"), table_name="invoice_statuses")
     op.drop_table("invoice_statuses")

@@ -78,11 +78,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_index(op.f("ix_order_lines_tenant_id"), table_name="order_lines")
-    op.drop_index(op.f("ix_order_lines_product_id"), table_name="order_lines")
-    op.drop_index(op.f("ix_order_lines_order_id"), table_name="order_lines")
     op.drop_table("order_lines")
-    op.drop_index(op.f("ix_orders_user_id"), table_name="orders")
-    op.drop_index("ix_orders_tenant_id_status", table_name="orders")
-    op.drop_index(op.f("ix_orders_tenant_id"), table_name="orders")
     op.drop_table("orders")

@@ -84,10 +84,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_index("ix_products_tenant_id_name", table_name="products")
-    op.drop_index(op.f("ix_products_tenant_id"), table_name="products")
-    op.drop_index(op.f("ix_products_category_id"), table_name="products")
     op.drop_table("products")
-    op.drop_index(op.f("ix_product_categories_tenant_id"), table_name="product_categories")
-    op.drop_index(op.f("ix_product_categories_parent_id"), table_name="product_categories")
     op.drop_table("product_categories")

@@ -71,8 +71,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_index(op.f("ix_tenant_settings_tenant_pk"), table_name="tenant_settings")
-    op.drop_index(op.f("ix_tenant_settings_tenant_id"), table_name="tenant_settings")
     op.drop_table("tenant_settings")
-    op.drop_index(op.f("ix_tenants_tenant_id"), table_name="tenants")
     op.drop_table("tenants")

@@ -94,11 +94,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_index(op.f("ix_api_keys_user_id"), table_name="api_keys")
-    op.drop_index(op.f("ix_api_keys_tenant_id"), table_name="api_keys")
     op.drop_table("api_keys")
-    op.drop_index(op.f("ix_user_roles_user_id"), table_name="user_roles")
-    op.drop_index(op.f("ix_user_roles_tenant_id"), table_name="user_roles")
     op.drop_table("user_roles")
-    op.drop_index(op.f("ix_users_tenant_id"), table_name="users")
     op.drop_table("users")

@@ -16,7 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("accounts", sa.Column("tier", sa.String(length=16), nullable=True))
-    op.create_index("ix_accounts_tier", "accounts", ["tier"])
+    op.create_index("ix_accounts_tier", "accounts", ["tier"])  # <- NT601
 
 
 def downgrade() -> None:
