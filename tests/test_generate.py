@@ -335,8 +335,10 @@ def test_new_tables_referencing_each_other_get_the_second_key_once_both_exist(ex
         assert orchestrate(example, "plan", url=db.url).exit_code == 0
 
 
+#: fleets <-> ships reference each other (CTFd's users and teams do).
 CHAIN = ("import sqlalchemy as sa\n\nfrom services.users.models import metadata\n\n"
-         "fleets = sa.Table('fleets', metadata, sa.Column('id', sa.Integer, primary_key=True))\n"
+         "fleets = sa.Table('fleets', metadata, sa.Column('id', sa.Integer, primary_key=True),\n"
+         "    sa.Column('flagship_id', sa.Integer, sa.ForeignKey('ships.id')))\n"
          + "".join(f"{child} = sa.Table('{child}', metadata,\n"
                    "    sa.Column('id', sa.Integer, primary_key=True),\n"
                    f"    sa.Column('parent_id', sa.Integer, sa.ForeignKey('{parent}.id')))\n"
@@ -346,10 +348,11 @@ CHAIN = ("import sqlalchemy as sa\n\nfrom services.users.models import metadata\
 
 def test_dropped_tables_go_referencing_ones_first_and_come_back_in_reverse(example, db):
     """Alembic lists dropped tables in no particular order; PostgreSQL refuses to drop a
-    table another one still references."""
+    table another one still references. Keys of a cycle are dropped first (not on SQLite)."""
     upgraded(example, db.url)
     write(example / "services/users/models/fleets.py", CHAIN)
-    assert orchestrate(example, "generate", "users", "-m", "fleets", url=db.url).exit_code == 0
+    created = orchestrate(example, "generate", "users", "-m", "fleets", url=db.url)
+    assert created.exit_code in (0, 1) and "_fleets.py" in created.stdout  # 1: lint (SQLite)
     upgraded(example, db.url)
     (example / "services/users/models/fleets.py").unlink()
     outcome = orchestrate(example, "generate", "users", "-m", "no fleets", url=db.url)
@@ -360,7 +363,13 @@ def test_dropped_tables_go_referencing_ones_first_and_come_back_in_reverse(examp
                                                              "fleets")]
     creates = [downgrade.index(f"op.create_table('{t}'") for t in ("fleets", "ships", "decks",
                                                                   "cabins")]
-    assert drops == sorted(drops) and creates == sorted(creates)
+    # fleets and ships reference each other: together, last to go and first back
+    assert drops[0] < drops[1] < min(drops[2:]) and max(creates[:2]) < creates[2] < creates[3]
+    if db.backend == "postgresql":
+        assert upgrade.count("op.drop_constraint(") == 2
+        assert upgrade.index("op.drop_constraint(") < min(drops)
+        assert downgrade.count("op.create_foreign_key(") == 2
+        assert downgrade.index("op.create_foreign_key(") > max(creates)
     upgraded(example, db.url)
     assert not {"fleets", "ships", "decks", "cabins"} & set(db.tables())
     assert orchestrate(example, "downgrade", "users@-1", url=db.url).exit_code == 0

@@ -42,9 +42,10 @@ def write_revision(
 ) -> Path:
     """Write one revision on top of the service's head; return its path."""
     service.require_template()
-    order_table_drops(script)
-    if dialect_name != "sqlite":  # SQLite checks no foreign key at CREATE TABLE
+    cyclic_keys = order_table_drops(script)
+    if dialect_name != "sqlite":  # SQLite checks no foreign key at CREATE/DROP TABLE
         defer_forward_foreign_keys(script)
+        break_key_cycles(script, cyclic_keys)
     config = service.alembic_config()
     config.cmd_opts = Namespace(quiet=True)  # orchestrate reports what it wrote itself
     directory = ScriptDirectory.from_config(config)
@@ -97,12 +98,12 @@ def defer_forward_foreign_keys(script: ops.MigrationScript) -> None:
         for fk in deferred]
 
 
-def order_table_drops(script: ops.MigrationScript) -> None:
+def order_table_drops(script: ops.MigrationScript) -> list[ForeignKeyConstraint]:
     """Alembic lists the tables a revision drops in no particular order: a table still
     referenced by one dropped after it makes PostgreSQL refuse the DROP. Dropped tables go
     referencing ones first, and the downgrade creates them back referenced ones first (the
     other operations keep their places). Tables whose keys form a cycle keep Alembic's order
-    among themselves."""
+    among themselves; those keys are returned (see :func:`break_key_cycles`)."""
     dropped = {_key(op.schema, op.table_name): op for op in script.upgrade_ops.ops
                if isinstance(op, ops.DropTableOp)}
     graph = nx.DiGraph()
@@ -112,6 +113,7 @@ def order_table_drops(script: ops.MigrationScript) -> None:
             referred = fk.elements[0].target_fullname.rsplit(".", 1)[0]
             if referred in dropped and referred != key:
                 graph.add_edge(key, referred)  # drop the referencing table first
+                graph.edges[key, referred].setdefault("keys", []).append(fk)
     # tables whose keys form a cycle stay together, in Alembic's order
     components = nx.condensation(graph)
     order = [key for component in nx.lexicographical_topological_sort(
@@ -119,6 +121,30 @@ def order_table_drops(script: ops.MigrationScript) -> None:
              for key in dropped if key in components.nodes[component]["members"]]
     _reorder(script.upgrade_ops.ops, ops.DropTableOp, order)
     _reorder(script.downgrade_ops.ops, ops.CreateTableOp, order[::-1])
+    mapping = components.graph["mapping"]
+    return [fk for a, b, keys in graph.edges(data="keys")
+            if mapping[a] == mapping[b] for fk in keys]
+
+
+def break_key_cycles(script: ops.MigrationScript, keys: list[ForeignKeyConstraint]) -> None:
+    """Keys between dropped tables that reference each other are dropped before the first
+    drop_table; the downgrade creates the tables without them and adds them once all exist.
+    Unnamed keys (nothing to drop them by) leave the revision as it is."""
+    if not keys or any(fk.name is None for fk in keys):
+        return
+    upgrade = script.upgrade_ops.ops
+    first = next(i for i, op in enumerate(upgrade) if isinstance(op, ops.DropTableOp))
+    upgrade[first:first] = [
+        ops.ModifyTableOps(fk.table.name, [ops.DropConstraintOp.from_constraint(fk)],
+                           schema=fk.table.schema) for fk in keys]
+    names = {fk.name for fk in keys}
+    for op in script.downgrade_ops.ops:
+        if isinstance(op, ops.CreateTableOp):
+            op.columns = [c for c in op.columns
+                          if not (isinstance(c, ForeignKeyConstraint) and c.name in names)]
+    script.downgrade_ops.ops += [
+        ops.ModifyTableOps(fk.table.name, [ops.CreateForeignKeyOp.from_constraint(fk)],
+                           schema=fk.table.schema) for fk in keys]
 
 
 def _key(schema: str | None, table: str) -> str:
