@@ -89,6 +89,20 @@ def test_stub_tables_outside_tables_list_are_not_owned(example):
     assert {"users", "products"} <= set(ws.metadata["orders"].tables)
 
 
+def test_a_table_listed_in_tables_but_not_modelled_is_refused_not_dropped(example, db):
+    """`tables =` naming a table the models lack would make autogenerate drop it."""
+    edit(example / "alembic.ini.d/orders.ini", "tables = orders, order_lines",
+         "tables = orders, order_lines, order_notes")
+    assert orchestrate(example, "upgrade", url=db.url).exit_code == 2
+    for command in ("plan", "check", "generate"):
+        args = (command, "-m", "x") if command == "generate" else (command,)
+        result = orchestrate(example, *args, url=db.url)
+        assert result.exit_code == 2, (command, result.stderr)
+        assert "service 'orders' lists order_notes in `tables =`" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert list((example / "services/orders/migrations/versions").glob("*x.py")) == []
+
+
 def test_registry_classifies_owned_ignored_internal_unowned():
     registry = OwnershipRegistry.build(
         {"a": [("t1", "models")], "b": [("t2", "ini")]},

@@ -182,6 +182,7 @@ class Workspace:
             service = self.services[name]
             if service.tables is not None:
                 claims[name] = [(table, "ini") for table in service.tables]
+                self._check_listed_tables_are_modelled(service)
             else:
                 model_tables = [
                     key for key, table in self.metadata[name].tables.items()
@@ -206,6 +207,20 @@ class Workspace:
             enum_claims=enums, entity_claims=entities,
             schema_claims={n: s.schema for n, s in self.services.items() if s.schema},
         )
+
+    def _check_listed_tables_are_modelled(self, service: Service) -> None:
+        """A table in ``tables =`` that the models do not define would be compared as dropped:
+        autogenerate would write its ``drop_table``. Dropping a table takes removing it from
+        both, so a table listed alone is refused, not dropped."""
+        missing = sorted(set(service.tables or ()) - set(self.metadata[service.name].tables))
+        if missing:
+            raise OwnershipError(
+                f"service {service.name!r} lists {', '.join(missing)} in `tables =` "
+                f"({service.ini_path}), but its models ({service.models}) do not define "
+                f"{'it' if len(missing) == 1 else 'them'}\n"
+                "  autogenerate would propose dropping a table listed there: define it in the "
+                "models, or remove it from `tables =` (to drop it, remove it from both)"
+            )
 
     @cached_property
     def schemas(self) -> tuple[str, ...]:
