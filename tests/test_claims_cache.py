@@ -109,3 +109,11 @@ def test_an_overlap_made_after_caching_is_still_refused(example):
     _new_model(example, "users", "stolen", "invoice_lines")  # invoices' table, in users too
     with pytest.raises(OwnershipError, match="invoice_lines"):
         load(example)
+
+
+def test_one_service_loads_alone_at_the_end_of_a_long_chain_of_model_imports(tmp_path):
+    from benchmarks import synthetic
+
+    root = synthetic.build(tmp_path / "ws", 150, 1)  # each service's models import the last's
+    ws = Workspace.load(root)
+    assert "s149_t000" in ws.service_metadata("s149").tables

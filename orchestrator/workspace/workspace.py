@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import sys
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -122,7 +123,14 @@ class Workspace:
         if "metadata" in self.__dict__:
             return self.metadata[name]
         prepare_imports(self.root, [s.models for s in self.services.values()])
-        return load_metadata(self.service(name), self.root)
+        # Models importing other services' models (a chain of foreign keys through imports)
+        # nest one import per service when loaded alone: room for the deepest workspace.
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 1_000 + 50 * len(self.services)))
+        try:
+            return load_metadata(self.service(name), self.root)
+        finally:
+            sys.setrecursionlimit(limit)
 
     @cached_property
     def histories(self) -> dict[str, ServiceHistory]:
