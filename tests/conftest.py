@@ -47,7 +47,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres),
+                        pytest.param("mariadb", marks=pytest.mark.mariadb)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseHandle]:
     """A fresh, empty database on each backend, dropped after the test."""
     if request.param == "sqlite":

@@ -44,6 +44,11 @@ def test_ctrl_c_in_a_step_names_the_step_rolled_back(example: Path, db) -> None:
                    "if not op.get_context().as_sql:\n    raise KeyboardInterrupt")
     outcome = orchestrate(example, "upgrade", url=db.url)
     assert outcome.exit_code == 130
+    if db.backend == "mariadb":  # the ALTER committed on its own: said, never "rolled back"
+        assert "1 of its statements had committed on their own" in outcome.stderr
+        assert "that step was rolled back" not in outcome.stderr
+        assert db.version("users") == [USERS_HEAD] and "nickname" in db.columns("users")
+        return
     assert outcome.stderr.splitlines()[0] == (
         "error: interrupted (Ctrl-C) at step 1 (service 'users', revision c1c1c1c1c1c1): that "
         "step was rolled back; the steps before it stay applied")

@@ -156,9 +156,15 @@ def test_a_failed_upgrade_lists_what_committed_then_the_failing_step(example, db
     assert lines[1].startswith("upgraded users") and "aa0000000002" in lines[1]
     assert ("2 step(s) applied and committed before step 3 of 3 (users aa0000000003) failed"
             in result.stdout)
+    assert db.version("users") == ["aa0000000002"]
+    if db.backend == "mariadb":  # its CREATE TABLE committed on its own: said, not hidden
+        assert "revision aa0000000003 failed after 1 of its statements had committed" \
+            in result.stderr
+        assert "scratch" in db.tables()
+        return
     assert "revision aa0000000003 failed and was rolled back" in result.stderr
     assert "earlier statement" not in result.stderr
-    assert db.version("users") == ["aa0000000002"] and "scratch" not in db.tables()
+    assert "scratch" not in db.tables()
 
     write(example / VERSIONS / "aa0000000003_fails.py", FAILING.replace("no_such_table",
                                                                         "still_missing"))

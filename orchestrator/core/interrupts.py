@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
@@ -23,10 +23,14 @@ log = get_logger()
 class StepInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped the runner at a step, which was rolled back (the ones before stay)."""
 
-    def __init__(self, service: str, revision: str, position: int) -> None:
+    def __init__(self, service: str, revision: str, position: int,
+                 committed: Sequence[str] = ()) -> None:
+        kept = (f"{len(committed)} of its statements had committed on their own (no "
+                f"transactional DDL here) and stay applied: {'; '.join(committed)}; the rest "
+                "was rolled back" if committed else "that step was rolled back")
         super().__init__(
             f"interrupted (Ctrl-C) at step {position} (service {service!r}, revision "
-            f"{revision}): that step was rolled back; the steps before it stay applied")
+            f"{revision}): {kept}; the steps before it stay applied")
         self.service = service
         self.revision = revision
         self.position = position

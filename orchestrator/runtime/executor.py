@@ -240,7 +240,8 @@ class Executor:
             if hooks:
                 hooks.rollback(connection, step, error, committed)
             if interrupted:
-                raise StepInterrupted(step.service, step.revision, position) from error
+                raise StepInterrupted(step.service, step.revision, position,
+                                      [s.describe() for s in committed]) from error
             if committed:
                 raise StepPartiallyApplied(step.service, step.revision, error,
                                            [s.describe() for s in committed]) from error
