@@ -5,7 +5,6 @@ import pytest
 
 from orchestrator.history.sql import classify, split
 
-
 #: The cases written in MySQL's syntax are read with MySQL's parser; the rest as PostgreSQL.
 MYSQL = {"ALTER TABLE `t` MODIFY c VARCHAR(40) NULL", "DROP INDEX ix ON t", "RENAME TABLE a TO b"}
 

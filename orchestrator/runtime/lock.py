@@ -53,8 +53,8 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    inspect,
     insert,
+    inspect,
     select,
     update,
 )

@@ -13,7 +13,6 @@ from orchestrator.runtime.sequencer import Step
 from orchestrator.trains.manifest import TrainManifest, load_manifest, train_steps
 
 
-
 def lint_findings(orch: Orchestration, nodes: Sequence[Node]) -> dict[Node, list[LintFinding]]:
     """Each step's lint findings, for the dialect of the database the train runs on."""
     found: dict[Node, list[LintFinding]] = {node: [] for node in nodes}
