@@ -2,6 +2,7 @@
 functions do, per call, for a dialect."""
 from __future__ import annotations
 
+import logging
 import textwrap
 from pathlib import Path
 
@@ -227,6 +228,26 @@ def test_a_plugin_operation_reads_as_what_it_is(tmp_path):
     (call,) = upgrade.calls
     assert call.name == "sync_enum_values" and call.line == 11
     assert any("ALTER TYPE" in s.sql for s in call.sql)
+
+
+def test_reading_a_plugin_operation_for_sqlite_is_quiet(tmp_path, caplog):
+    """The plugin's "only supports postgresql, skipping" is for running a revision, not for
+    reading it: nothing is logged while reading, and the plugin's own level is given back."""
+    pytest.importorskip("alembic_postgresql_enum")
+    path = _revision(tmp_path, '''
+        import alembic_postgresql_enum  # noqa: F401
+
+
+        def upgrade():
+            op.sync_enum_values("public", "status", ["a"], [])
+        ''')
+    plugin_log = logging.getLogger("alembic.alembic_postgresql_enum")
+    before = plugin_log.level
+    with caplog.at_level(logging.WARNING):
+        upgrade = _read(path, "sqlite").upgrade
+    assert upgrade.complete  # on SQLite the plugin's operation does nothing, as it would run
+    assert not [r for r in caplog.records if "only supports postgresql" in r.getMessage()]
+    assert plugin_log.level == before
 
 
 def test_a_plugin_the_services_env_imports_is_loaded_for_its_revisions(tmp_path):

@@ -26,6 +26,7 @@ import ast
 import contextlib
 import importlib
 import inspect
+import logging
 import re
 import sys
 import traceback
@@ -73,6 +74,9 @@ _ALWAYS_RENDERED = (ops.ExecuteSQLOp,)
 _MISSING_DIRECTIVE = re.compile(
     r"(?:module 'alembic\.op'|'(?:Batch)?Operations' object) has no attribute '(\w+)'")
 #: Modules an env.py imports that register no operations.
+#: alembic-postgresql-enum warns "only supports postgresql, skipping" for every enum operation
+#: met on another dialect: true when a revision runs there, noise when it is only being read.
+_QUIET_WHILE_READING = "alembic.alembic_postgresql_enum"
 _NOT_PLUGINS = ("alembic", "sqlalchemy", "orchestrator", "logging", "os", "sys", "asyncio",
                 "typing", "__future__")
 #: Operation plugins orchestrate's own migration contexts load (runtime/enum_comparison
@@ -144,9 +148,13 @@ class RevisionReader:
         previous_context = getattr(alembic.context, "_proxy", None)
         self._environment._install_proxy()  # type: ignore[union-attr]
         self._operations._install_proxy()  # type: ignore[union-attr]
+        plugin_log = logging.getLogger(_QUIET_WHILE_READING)
+        plugin_level = plugin_log.level
+        plugin_log.setLevel(logging.ERROR)
         try:
             yield self
         finally:
+            plugin_log.setLevel(plugin_level)
             self._operations._remove_proxy()  # type: ignore[union-attr]
             if previous_op is not None:
                 previous_op._install_proxy()
