@@ -171,12 +171,7 @@ def _refuse_problems(adoption: Adoption) -> None:
 def _write(connection: Connection, orch: Orchestration, executor: Executor, held: HeldLock
            ) -> Adoption:
     """On the lock's connection, in one transaction: plan again, stamp, rename, record."""
-    runner = held.identity.runner
-    assert runner is not None
-    if connection.in_transaction():
-        connection.commit()
-    with connection.begin():
-        held.verify(connection)
+    with held.verified_transaction(connection) as runner:
         state = read_state_sync(connection, orch.workspace.services.values(),
                                 orch.workspace.settings.legacy_version_table,
                                 schemas=orch.workspace.schemas)

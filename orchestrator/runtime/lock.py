@@ -39,8 +39,8 @@ import socket
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -271,6 +271,19 @@ class HeldLock:
         if connection.execute(statement).rowcount != 1:
             raise LockLost("the database no longer shows this runner as the lock's holder "
                            "(its lock session ended, or another runner took the lock over)")
+
+    @contextmanager
+    def verified_transaction(self, connection: Connection) -> Iterator[Runner]:
+        """One transaction on the lock's connection, begun by checking this runner still holds
+        the lock (what the caller read before is committed first). Yields the runner,
+        for the ledger."""
+        runner = self.identity.runner
+        assert runner is not None
+        if connection.in_transaction():
+            connection.commit()
+        with connection.begin():
+            self.verify(connection)
+            yield runner
 
     async def release(self) -> None:
         """Remove this holder's row, and the table once empty, while still holding the lock

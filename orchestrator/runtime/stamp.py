@@ -134,12 +134,7 @@ def _write(connection: Connection, orch: Orchestration, executor: Executor,
            targets: Mapping[str, str | None], held: HeldLock) -> StampRun:
     """On the lock's connection: read the state again, stamp every service and record it, all
     in one transaction."""
-    runner = held.identity.runner
-    assert runner is not None
-    if connection.in_transaction():
-        connection.commit()
-    with connection.begin():
-        held.verify(connection)
+    with held.verified_transaction(connection) as runner:
         state = read_state_sync(connection, orch.workspace.services.values(),
                                 schemas=orch.workspace.schemas)
         stamps = _stamps(orch, targets, state)
